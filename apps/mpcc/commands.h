@@ -1,0 +1,22 @@
+// File: apps/mpcc/commands.h
+//
+// One function per subcommand file (cmd_<name>.cpp) that adds its CLI11
+// subcommand to the root app. The callback it installs runs the command and
+// throws CliExit with the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace mpcc::app {
+
+// Carries a subcommand's exit code out of a CLI11 callback to main().
+struct CliExit {
+  int code;
+};
+
+void register_snp_command(CLI::App& root);
+void register_psp_command(CLI::App& root);
+
+}  // namespace mpcc::app

@@ -1,0 +1,41 @@
+// mpcc: one binary, one CLI11 subcommand per service or tool.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "apps/mpcc/commands.h"
+#include "apps/mpcc/exit_codes.h"
+#include "mpcc/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mpcc: multi-party confidential computing (SEV-SNP attestation, secure key release)"};
+  app.set_version_flag("--version", std::string("mpcc ") + MPCC_VERSION_STRING);
+  app.require_subcommand(1);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  // Logs go to stderr so command output (JSON) stays clean on stdout.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mpcc"));
+  spdlog::set_level(spdlog::level::warn);
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+
+  mpcc::app::register_snp_command(app);
+  mpcc::app::register_psp_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? mpcc::app::kExitOk : mpcc::app::kExitUsage;
+  } catch (const mpcc::app::CliExit& e) {
+    return e.code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mpcc: internal error: %s\n", e.what());
+    return mpcc::app::kExitInternal;
+  }
+  return mpcc::app::kExitOk;
+}

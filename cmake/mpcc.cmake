@@ -1,0 +1,49 @@
+# Helpers shared by every component: mpcc_library() and mpcc_test().
+# Cf. absl_cc_library / absl_cc_test: one call per library, one test binary per library.
+
+set(MPCC_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+    -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+    -Wnull-dereference -Wimplicit-fallthrough)
+
+function(mpcc_apply_flags target)
+  target_compile_options(${target} PRIVATE ${MPCC_WARNINGS})
+  if(MPCC_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(MPCC_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# mpcc_library(NAME SRCS ... DEPS ... [PRIVATE_DEPS ...])
+# Creates target mpcc_<NAME> (alias mpcc::<NAME>). Headers are included as
+# "<lib>/<file>.h" relative to src/.
+function(mpcc_library)
+  cmake_parse_arguments(L "" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(mpcc_${L_NAME} STATIC ${L_SRCS})
+  add_library(mpcc::${L_NAME} ALIAS mpcc_${L_NAME})
+  target_include_directories(mpcc_${L_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src
+                             ${PROJECT_BINARY_DIR}/generated)
+  target_link_libraries(mpcc_${L_NAME} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_DEPS})
+  mpcc_apply_flags(mpcc_${L_NAME})
+endfunction()
+
+# mpcc_test(NAME SRCS ... DEPS ... [LABELS ...])
+# One GoogleTest binary per library, registered with CTest (one entry per TEST).
+function(mpcc_test)
+  if(NOT MPCC_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(T "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${T_SRCS})
+  target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_compile_definitions(${T_NAME} PRIVATE
+    MPCC_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    MPCC_VECTORS_DIR="${PROJECT_SOURCE_DIR}/../shared/vectors"
+    MPCC_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  mpcc_apply_flags(${T_NAME})
+  include(GoogleTest)
+  gtest_discover_tests(${T_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")
+endfunction()
