@@ -37,3 +37,12 @@ class Hasher {
 };
 
 }  // namespace mpcc::crypto
+
+namespace mpcc::crypto {
+
+// HMAC (RFC 2104) with the given hash, via OpenSSL's EVP_MAC. mpcc issues no
+// HMAC-protected tokens; this exists for the audit chain and for tests that
+// forge HS256 tokens to prove the verifiers refuse them.
+Bytes hmac(HashAlg alg, ByteSpan key, ByteSpan message);
+
+}  // namespace mpcc::crypto

@@ -70,3 +70,20 @@ TEST(Random, LengthsAndVariety) {
 
 }  // namespace
 }  // namespace mpcc::crypto
+
+namespace mpcc::crypto {
+namespace {
+
+// RFC 4231 test case 2 ("Jefe") for HMAC-SHA-256 and HMAC-SHA-384.
+TEST(Hmac, Rfc4231TestCase2) {
+  const std::string key = "Jefe";
+  const std::string data = "what do ya want for nothing?";
+  EXPECT_EQ(hex_encode(hmac(HashAlg::kSha256, as_span(key), as_span(data))),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hex_encode(hmac(HashAlg::kSha384, as_span(key), as_span(data))),
+            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
+            "8e2240ca5e69e2c78b3239ecfab21649");
+}
+
+}  // namespace
+}  // namespace mpcc::crypto

@@ -13,26 +13,9 @@ namespace {
 using nlohmann::json;
 using test::must;
 
-// HMAC-SHA-256 (RFC 2104), test-only: it forges the attacker's HS256 tokens.
-// Checked against RFC 7515 A.1 below. mpcc itself never computes HMACs here.
+// The attacker's HS256 signature (crypto::hmac is OpenSSL's HMAC).
 Bytes hmac_sha256(ByteSpan key, ByteSpan message) {
-  constexpr std::size_t kBlock = 64;
-  Bytes k(key.begin(), key.end());
-  if (k.size() > kBlock) k = crypto::sha256(k);
-  k.resize(kBlock, 0);
-  Bytes ipad(kBlock), opad(kBlock);
-  for (std::size_t i = 0; i < kBlock; ++i) {
-    ipad[i] = static_cast<uint8_t>(k[i] ^ 0x36);
-    opad[i] = static_cast<uint8_t>(k[i] ^ 0x5c);
-  }
-  crypto::Hasher inner(crypto::HashAlg::kSha256);
-  inner.update(ipad);
-  inner.update(message);
-  const Bytes inner_digest = inner.finish();
-  crypto::Hasher outer(crypto::HashAlg::kSha256);
-  outer.update(opad);
-  outer.update(inner_digest);
-  return outer.finish();
+  return crypto::hmac(crypto::HashAlg::kSha256, key, message);
 }
 
 // A token with the given header, signed over its signing input with HMAC.
