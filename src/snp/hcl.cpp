@@ -6,15 +6,12 @@
 #include <fmt/format.h>
 
 #include "crypto/hash.h"
+#include "snp/internal/little_endian.h"
 
 namespace mpcc::snp {
 
 namespace {
-uint32_t u32_at(ByteSpan d, std::size_t off) {
-  uint32_t v = 0;
-  for (std::size_t i = 0; i < 4; ++i) v |= static_cast<uint32_t>(d[off + i]) << (8 * i);
-  return v;
-}
+uint32_t u32_at(ByteSpan d, std::size_t off) { return internal::load_le<uint32_t>(d, off); }
 }  // namespace
 
 bool looks_like_hcl_report(ByteSpan data) {

@@ -5,29 +5,16 @@
 
 #include <fmt/format.h>
 
+#include "snp/internal/little_endian.h"
+
 namespace mpcc::snp {
 
 namespace {
 
-uint32_t load_u32(ByteSpan d, std::size_t off) {
-  uint32_t v = 0;
-  for (std::size_t i = 0; i < 4; ++i) v |= static_cast<uint32_t>(d[off + i]) << (8 * i);
-  return v;
-}
-
-uint64_t load_u64(ByteSpan d, std::size_t off) {
-  uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v |= static_cast<uint64_t>(d[off + i]) << (8 * i);
-  return v;
-}
-
-void store_u32(uint8_t* d, uint32_t v) {
-  for (std::size_t i = 0; i < 4; ++i) d[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-
-void store_u64(uint8_t* d, uint64_t v) {
-  for (std::size_t i = 0; i < 8; ++i) d[i] = static_cast<uint8_t>(v >> (8 * i));
-}
+uint32_t load_u32(ByteSpan d, std::size_t off) { return internal::load_le<uint32_t>(d, off); }
+uint64_t load_u64(ByteSpan d, std::size_t off) { return internal::load_le<uint64_t>(d, off); }
+void store_u32(uint8_t* d, uint32_t v) { internal::store_le(d, v); }
+void store_u64(uint8_t* d, uint64_t v) { internal::store_le(d, v); }
 
 template <std::size_t N>
 void load_array(std::array<uint8_t, N>& out, ByteSpan d, std::size_t off) {

@@ -1,6 +1,7 @@
 #include "snp/report_json.h"
 
 #include "snp/policy.h"
+#include "snp/vek_extensions.h"
 
 namespace mpcc::snp {
 
@@ -10,14 +11,6 @@ std::string hex(const std::array<uint8_t, N>& a) {
   return hex_encode(ByteSpan(a.data(), N));
 }
 
-std::string_view signing_key_name(SigningKey k) {
-  switch (k) {
-    case SigningKey::kVcek: return "VCEK";
-    case SigningKey::kVlek: return "VLEK";
-    case SigningKey::kNone: return "none";
-  }
-  return "reserved";
-}
 }  // namespace
 
 nlohmann::json tcb_to_json(const TcbVersion& tcb, Product product) {

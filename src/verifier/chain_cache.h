@@ -25,7 +25,7 @@
 #include "crypto/x509.h"
 #include "snp/report.h"
 #include "verifier/trust_store.h"
-#include "verifier/vek_extensions.h"
+#include "snp/vek_extensions.h"
 
 namespace mpcc::verifier {
 
@@ -40,7 +40,7 @@ struct VerifiedChain {
   crypto::Certificate intermediate;
   crypto::Certificate root;
   crypto::PublicKey leaf_key;
-  VekExtensions extensions;
+  snp::VekExtensions extensions;
   snp::SigningKey kind = snp::SigningKey::kVcek;
   AnchorKind anchor_kind = AnchorKind::kAmd;
   std::string anchor_label;

@@ -9,9 +9,16 @@
 #include "snp/policy.h"
 #include "verifier/amd_roots.h"
 #include "verifier/endorsements.h"
-#include "verifier/vek_extensions.h"
+#include "snp/vek_extensions.h"
 
 namespace mpcc::verifier {
+
+using snp::decode_vek_extensions;
+using snp::kHwIdSize;
+using snp::kTurinHwIdSize;
+using snp::leaf_kind;
+using snp::signing_key_name;
+using snp::VekExtensions;
 
 bool report_version_supported(uint32_t version) {
   return version == 2 || version == 3 || version == 5;

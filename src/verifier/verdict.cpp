@@ -1,7 +1,7 @@
 #include "verifier/verdict.h"
 
 #include "snp/report_json.h"
-#include "verifier/vek_extensions.h"
+#include "snp/vek_extensions.h"
 
 namespace mpcc::verifier {
 
@@ -15,7 +15,7 @@ nlohmann::json Verdict::to_json() const {
   j["verified"] = true;
   j["simulated"] = simulated;
   j["product"] = snp::product_name(product);
-  j["signing_key"] = signing_key_name(signing_key);
+  j["signing_key"] = snp::signing_key_name(signing_key);
   j["trust_anchor"] = {{"label", trust_anchor},
                        {"kind", anchor_kind_name(anchor_kind)},
                        {"subject", trust_anchor_subject}};

@@ -1,6 +1,6 @@
 #include "platform/sim/chip_certificates.h"
 
-#include "platform/sim/vcek_extensions.h"
+#include "snp/vek_extensions.h"
 
 namespace mpcc::platform::sim {
 
@@ -70,7 +70,7 @@ StatusOr<crypto::Certificate> issue_vcek(const ChipConfig& config,
   spec.not_after = not_before + 7 * kYear;
   const std::string name =
       config.product_name.empty() ? default_product_name(config.product) : config.product_name;
-  spec.extensions = make_vcek_extensions(
+  spec.extensions = snp::make_vcek_extensions(
       config.product, name, config.tcb,
       ByteSpan(config.chip_id->data(), hwid_size(config.product)));
   return crypto::issue_certificate(spec, vcek_public, ask_key, ask,

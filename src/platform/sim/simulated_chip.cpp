@@ -10,7 +10,7 @@
 #include "common/file_io.h"
 #include "crypto/random.h"
 #include "platform/sim/chip_certificates.h"
-#include "platform/sim/vcek_extensions.h"
+#include "snp/vek_extensions.h"
 
 namespace mpcc::platform::sim {
 
@@ -246,13 +246,14 @@ Status SimulatedChip::check_consistency() const {
   if (!ark_cert_.is_self_signed()) return fail("the ARK is not self-signed");
   if (!ask_cert_.verify_signed_by(ark_cert_).ok()) return fail("the ASK is not signed by the ARK");
   if (!vcek_cert_.verify_signed_by(ask_cert_).ok()) return fail("the VCEK is not signed by the ASK");
-  auto ext = decode_vcek_extensions(vcek_cert_);
+  auto ext = snp::decode_vek_extensions(vcek_cert_);
   if (!ext.ok()) return fail(ext.status().message());
   const Bytes expected_hwid(chip_id().begin(), chip_id().begin() + hwid_size(product()));
-  if (ext->hwid != expected_hwid) return fail("the VCEK hwID is not the CHIP_ID");
+  if (ext->hw_id != expected_hwid) return fail("the VCEK hwID is not the CHIP_ID");
   const snp::TcbParts& t = config_.tcb;
-  if (ext->tcb.boot_loader != t.boot_loader || ext->tcb.tee != t.tee || ext->tcb.snp != t.snp ||
-      ext->tcb.microcode != t.microcode || ext->tcb.fmc != t.fmc) {
+  const snp::TcbParts e = ext->tcb_parts();
+  if (e.boot_loader != t.boot_loader || e.tee != t.tee || e.snp != t.snp ||
+      e.microcode != t.microcode || e.fmc != t.fmc) {
     return fail("the VCEK SPLs are not the chip's TCB");
   }
   if (ext->product_name != config_.product_name) return fail("the VCEK productName differs");

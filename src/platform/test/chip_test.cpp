@@ -9,7 +9,7 @@
 #include "platform/sim/chip_certificates.h"
 #include "platform/sim/simulated_chip.h"
 #include "platform/sim/thim.h"
-#include "platform/sim/vcek_extensions.h"
+#include "snp/vek_extensions.h"
 #include "platform/test/test_support.h"
 
 namespace mpcc::platform::sim {
@@ -123,21 +123,21 @@ TEST(SimulatedChip, ChainVerifiesLikeAmds) {
 
 TEST(VcekExtensions, DecodeToTheChipsTcbAndChipId) {
   auto chip = shared_test_chip();
-  auto ext = decode_vcek_extensions(chip->vcek());
+  auto ext = snp::decode_vek_extensions(chip->vcek());
   ASSERT_TRUE(ext.ok()) << ext.status().to_string();
   EXPECT_EQ(ext->struct_version, 0u);
   EXPECT_EQ(ext->product_name, "Milan-B0");
-  EXPECT_EQ(ext->tcb.boot_loader, 3);
-  EXPECT_EQ(ext->tcb.tee, 0);
-  EXPECT_EQ(ext->tcb.snp, 8);
-  EXPECT_EQ(ext->tcb.microcode, 115);
-  EXPECT_FALSE(ext->tcb.fmc.has_value());
-  EXPECT_EQ(ext->hwid, Bytes(chip->chip_id().begin(), chip->chip_id().end()));
+  EXPECT_EQ(ext->bl_spl, 3);
+  EXPECT_EQ(ext->tee_spl, 0);
+  EXPECT_EQ(ext->snp_spl, 8);
+  EXPECT_EQ(ext->ucode_spl, 115);
+  EXPECT_FALSE(ext->fmc_spl.has_value());
+  EXPECT_EQ(ext->hw_id, Bytes(chip->chip_id().begin(), chip->chip_id().end()));
   // AMD's exact encodings.
-  EXPECT_EQ(*chip->vcek().extension_value(kOidUcodeSpl), (Bytes{0x02, 0x01, 0x73}));
+  EXPECT_EQ(*chip->vcek().extension_value(snp::oid::kUcodeSpl), (Bytes{0x02, 0x01, 0x73}));
   EXPECT_EQ(*chip->vcek().extension_value("1.3.6.1.4.1.3704.1.3.4"), (Bytes{0x02, 0x01, 0x00}));
-  EXPECT_EQ(chip->vcek().extension_value(kOidHwId)->size(), 64u);
-  EXPECT_FALSE(chip->vcek().extension_value(kOidFmcSpl).has_value());
+  EXPECT_EQ(chip->vcek().extension_value(snp::oid::kHwId)->size(), 64u);
+  EXPECT_FALSE(chip->vcek().extension_value(snp::oid::kFmcSpl).has_value());
 }
 
 TEST(VcekExtensions, TurinLayoutHasFmcAndEightByteHwId) {
@@ -157,15 +157,15 @@ TEST(VcekExtensions, TurinLayoutHasFmcAndEightByteHwId) {
   config.chip_id = id;
   auto vcek = issue_vcek(config, vcek_key->public_key(), *issuer_key, *issuer, 1700000000);
   ASSERT_TRUE(vcek.ok()) << vcek.status().to_string();
-  auto ext = decode_vcek_extensions(*vcek);
+  auto ext = snp::decode_vek_extensions(*vcek);
   ASSERT_TRUE(ext.ok()) << ext.status().to_string();
   EXPECT_EQ(ext->struct_version, 1u);
   EXPECT_EQ(ext->product_name, "Turin");
-  ASSERT_TRUE(ext->tcb.fmc.has_value());
-  EXPECT_EQ(*ext->tcb.fmc, 4);
-  EXPECT_EQ(ext->tcb.boot_loader, 5);
-  EXPECT_EQ(ext->tcb.microcode, 8);
-  EXPECT_EQ(ext->hwid, Bytes(id.begin(), id.begin() + 8));
+  ASSERT_TRUE(ext->fmc_spl.has_value());
+  EXPECT_EQ(*ext->fmc_spl, 4);
+  EXPECT_EQ(ext->bl_spl, 5);
+  EXPECT_EQ(ext->ucode_spl, 8);
+  EXPECT_EQ(ext->hw_id, Bytes(id.begin(), id.begin() + 8));
   EXPECT_FALSE(vcek->extension_value("1.3.6.1.4.1.3704.1.3.4").has_value());
   EXPECT_TRUE(vcek->extension_value("1.3.6.1.4.1.3704.1.3.5").has_value());
 }

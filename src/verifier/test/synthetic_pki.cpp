@@ -4,9 +4,11 @@
 #include <stdexcept>
 
 #include "crypto/signature.h"
-#include "verifier/vek_extensions.h"
+#include "snp/vek_extensions.h"
 
 namespace mpcc::verifier::vtest {
+
+namespace oid = snp::oid;
 
 namespace {
 

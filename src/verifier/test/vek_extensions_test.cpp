@@ -1,4 +1,4 @@
-#include "verifier/vek_extensions.h"
+#include "snp/vek_extensions.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,8 +6,11 @@
 #include "verifier/test/synthetic_pki.h"
 #include "verifier/test/vectors.h"
 
+// Tests snp/vek_extensions with the verifier's synthetic PKI helpers.
 namespace mpcc::verifier {
 namespace {
+
+using namespace ::mpcc::snp;  // NOLINT: the code under test
 
 using vtest::read_certs;
 

@@ -1,11 +1,13 @@
-// File: verifier/vek_extensions.h
+// File: snp/vek_extensions.h
 //
 // The AMD X.509 extensions of a VCEK or VLEK certificate (OID arc
 // 1.3.6.1.4.1.3704.1): struct version, product name, the TCB security patch
 // levels the key was derived for, the chip's hwID (VCEK) and the cloud
 // provider id (VLEK). SPL values are DER INTEGERs (>= 128 carry a leading 00).
 // hwID is 64 raw bytes on Milan/Genoa and 8 on Turin; an OCTET STRING wrapping
-// of either is accepted too.
+// of either is accepted too. make_vcek_extensions() builds the same
+// extensions the way AMD's KDS certificates carry them (the simulated PSP
+// issues its VCEKs with it); decode_vek_extensions() reads them back.
 //
 // Thread-safety: plain values and pure functions.
 #pragma once
@@ -20,8 +22,9 @@
 #include "crypto/x509.h"
 #include "snp/report.h"
 #include "snp/tcb.h"
+#include <vector>
 
-namespace mpcc::verifier {
+namespace mpcc::snp {
 
 namespace oid {
 inline constexpr std::string_view kStructVersion = "1.3.6.1.4.1.3704.1.1";
@@ -51,6 +54,8 @@ struct VekExtensions {
 
   // Product named by product_name (kUnknown if absent or not recognised).
   snp::Product product() const;
+  // The SPLs as TCB parts (absent SPLs read as 0; fmc only when present).
+  snp::TcbParts tcb_parts() const;
 };
 
 // Decodes every extension above that the certificate carries. Absent
@@ -64,7 +69,15 @@ StatusOr<VekExtensions> decode_vek_extensions(const crypto::Certificate& cert);
 // kInvalidArgument if the signs contradict each other or there is none.
 StatusOr<snp::SigningKey> leaf_kind(const crypto::Certificate& cert, const VekExtensions& ext);
 
+// The extension list for a VCEK of `product` with these values, in AMD's order:
+// structVersion (1 on Turin, else 0), productName, the SPLs (Turin: fmc, bl,
+// tee, snp, reserved .3.5-.3.7; others: bl, tee, reserved .3.4-.3.7, snp), ucode,
+// then hwID as raw bytes in extnValue (64 bytes; 8 on Turin).
+std::vector<crypto::ExtensionSpec> make_vcek_extensions(snp::Product product,
+                                                        const std::string& product_name,
+                                                        const snp::TcbParts& tcb, ByteSpan hwid);
+
 // "VCEK" / "VLEK" / "none".
 std::string_view signing_key_name(snp::SigningKey key);
 
-}  // namespace mpcc::verifier
+}  // namespace mpcc::snp

@@ -1,14 +1,28 @@
-#include "verifier/vek_extensions.h"
+#include "snp/vek_extensions.h"
 
 #include <fmt/format.h>
 
-namespace mpcc::verifier {
+namespace mpcc::snp {
 
 snp::Product VekExtensions::product() const {
   return product_name ? snp::product_from_name(*product_name) : snp::Product::kUnknown;
 }
 
+snp::TcbParts VekExtensions::tcb_parts() const {
+  snp::TcbParts t;
+  t.fmc = fmc_spl;
+  t.boot_loader = bl_spl.value_or(0);
+  t.tee = tee_spl.value_or(0);
+  t.snp = snp_spl.value_or(0);
+  t.microcode = ucode_spl.value_or(0);
+  return t;
+}
+
 namespace {
+
+crypto::ExtensionSpec ext(std::string_view oid, Bytes value) {
+  return crypto::ExtensionSpec{std::string(oid), std::move(value), false};
+}
 
 Status malformed(std::string_view name, std::string_view why) {
   return invalid_argument(fmt::format("SEV-SNP: certificate extension {} is malformed: {}", name, why));
@@ -89,6 +103,37 @@ StatusOr<snp::SigningKey> leaf_kind(const crypto::Certificate& cert, const VekEx
       "SEV-SNP: leaf certificate \"{}\" is neither a VCEK (no hwID) nor a VLEK (no csp_id)", cn));
 }
 
+std::vector<crypto::ExtensionSpec> make_vcek_extensions(snp::Product product,
+                                                        const std::string& product_name,
+                                                        const snp::TcbParts& tcb, ByteSpan hwid) {
+  constexpr std::string_view kSplPrefix = "1.3.6.1.4.1.3704.1.3.";
+  const bool turin = product == snp::Product::kTurin;
+  auto reserved = [&](std::vector<crypto::ExtensionSpec>& out, int first) {
+    for (int i = first; i <= 7; ++i) {
+      out.push_back(ext(fmt::format("{}{}", kSplPrefix, i), crypto::der_integer(0)));
+    }
+  };
+  std::vector<crypto::ExtensionSpec> out;
+  out.push_back(ext(oid::kStructVersion, crypto::der_integer(turin ? 1 : 0)));
+  out.push_back(ext(oid::kProductName, crypto::der_ia5_string(product_name)));
+  if (turin) {
+    out.push_back(ext(oid::kFmcSpl, crypto::der_integer(tcb.fmc.value_or(0))));
+    out.push_back(ext(oid::kBlSpl, crypto::der_integer(tcb.boot_loader)));
+    out.push_back(ext(oid::kTeeSpl, crypto::der_integer(tcb.tee)));
+    out.push_back(ext(oid::kSnpSpl, crypto::der_integer(tcb.snp)));
+    reserved(out, 5);
+  } else {
+    out.push_back(ext(oid::kBlSpl, crypto::der_integer(tcb.boot_loader)));
+    out.push_back(ext(oid::kTeeSpl, crypto::der_integer(tcb.tee)));
+    reserved(out, 4);
+    out.push_back(ext(oid::kSnpSpl, crypto::der_integer(tcb.snp)));
+  }
+  out.push_back(ext(oid::kUcodeSpl, crypto::der_integer(tcb.microcode)));
+  // Raw bytes, not an OCTET STRING inside the extnValue: AMD's encoding.
+  out.push_back(ext(oid::kHwId, Bytes(hwid.begin(), hwid.end())));
+  return out;
+}
+
 std::string_view signing_key_name(snp::SigningKey key) {
   switch (key) {
     case snp::SigningKey::kVcek:
@@ -101,4 +146,4 @@ std::string_view signing_key_name(snp::SigningKey key) {
   return "unknown";
 }
 
-}  // namespace mpcc::verifier
+}  // namespace mpcc::snp
