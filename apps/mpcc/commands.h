@@ -18,5 +18,8 @@ struct CliExit {
 
 void register_snp_command(CLI::App& root);
 void register_psp_command(CLI::App& root);
+void register_serve_command(CLI::App& root);
+void register_identity_command(CLI::App& root);
+void register_audit_command(CLI::App& root);
 
 }  // namespace mpcc::app

@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
 
   mpcc::app::register_snp_command(app);
   mpcc::app::register_psp_command(app);
+  mpcc::app::register_serve_command(app);
+  mpcc::app::register_identity_command(app);
+  mpcc::app::register_audit_command(app);
 
   try {
     app.parse(argc, argv);
