@@ -16,20 +16,13 @@
 
 #include "crypto/x509_extensions.h"
 
+#include "http/internal/ascii.h"
+
 namespace mpcc::http {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using internal::iequals;
 
 std::string lower(std::string_view s) {
   std::string out(s);
