@@ -2,6 +2,8 @@
 // configuration used by the tests, and a wrapping key pair for releases.
 #pragma once
 
+#include "common/testing/temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -15,24 +17,7 @@
 namespace mpcc::hsm::testing {
 
 // A fresh directory under $TMPDIR, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "mpcc-hsm-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::mpcc::testing::TempDir;
 
 inline std::string module_path() {
   const char* env = std::getenv("MPCC_PKCS11_MODULE");

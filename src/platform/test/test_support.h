@@ -7,6 +7,8 @@
 // (guarded by flock, as ctest runs tests in parallel).
 #pragma once
 
+#include "common/testing/temp_dir.h"
+
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -17,17 +19,7 @@
 
 namespace mpcc::platform::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::mpcc::testing::TempDir;
 
 // The shared chip of `product` (default ChipConfig otherwise).
 std::shared_ptr<const sim::SimulatedChip> shared_test_chip(
