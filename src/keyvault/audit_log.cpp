@@ -10,6 +10,7 @@
 
 #include "common/bytes.h"
 #include "crypto/hash.h"
+#include "keyvault/internal/sqlite.h"
 
 namespace mpcc::keyvault {
 namespace {
@@ -17,122 +18,21 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kFormat = "mpcc-audit-v1";
-constexpr int kBusyTimeoutMs = 5000;
 
-// ------------------------------------------------------------ SQLite RAII
+using internal::DbHandle;
+using internal::Transaction;
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+constexpr std::string_view kPrefix = "audit";
 
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-
-Status sqlite_status(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = "audit: " + std::string(what) + ": " +
-                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return unavailable(std::move(msg));
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-      return data_loss(std::move(msg));
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-      return failed_precondition(std::move(msg));
-    default:
-      return internal_error(std::move(msg));
-  }
+// The shared SQLite helpers with this log's message prefix.
+StatusOr<internal::Statement> prepare(sqlite3* db, const char* sql) {
+  return internal::Statement::prepare(db, sql, kPrefix);
 }
-
-// A prepared statement. Bind indexes are 1-based (SQLite's), columns 0-based.
-class Statement {
- public:
-  static StatusOr<Statement> prepare(sqlite3* db, const char* sql) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
-    if (rc != SQLITE_OK) return sqlite_status(db, rc, "prepare");
-    return Statement(db, raw);
-  }
-
-  void bind(int index, std::string_view text) {
-    check(sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()),
-                            SQLITE_TRANSIENT));
-  }
-  void bind(int index, int64_t value) {
-    check(sqlite3_bind_int64(stmt_.get(), index, static_cast<sqlite3_int64>(value)));
-  }
-
-  // true: a row is available; false: done.
-  StatusOr<bool> step() {
-    int rc = sqlite3_step(stmt_.get());
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return sqlite_status(db_, rc, "step");
-  }
-  Status run() {
-    auto r = step();
-    if (!r.ok()) return r.status();
-    return ok_status();
-  }
-
-  int64_t column_int(int col) const {
-    return static_cast<int64_t>(sqlite3_column_int64(stmt_.get(), col));
-  }
-  std::string column_text(int col) const {
-    const unsigned char* p = sqlite3_column_text(stmt_.get(), col);
-    int n = sqlite3_column_bytes(stmt_.get(), col);
-    if (p == nullptr) return {};
-    return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
-  }
-
- private:
-  Statement(sqlite3* db, sqlite3_stmt* s) : db_(db), stmt_(s) {}
-  // Binding fails only on a programming error (bad index, out of memory).
-  static void check(int rc) {
-    if (rc != SQLITE_OK)
-      throw std::logic_error("audit: sqlite bind failed: " + std::string(sqlite3_errstr(rc)));
-  }
-  sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, StmtFinalizer> stmt_;
-};
-
-// Runs one constant statement that returns no rows we need.
-Status exec(sqlite3* db, const char* sql) {
-  MPCC_ASSIGN_OR_RETURN(Statement s, Statement::prepare(db, sql));
-  while (true) {
-    MPCC_ASSIGN_OR_RETURN(bool row, s.step());
-    if (!row) return ok_status();
-  }
+Status exec(sqlite3* db, const char* sql) { return internal::exec(db, sql, kPrefix); }
+StatusOr<std::unique_ptr<Transaction>> begin_tx(sqlite3* db, bool write) {
+  return Transaction::begin(db, write, kPrefix);
 }
-
-// BEGIN ... COMMIT, rolled back unless commit() succeeded.
-class Transaction {
- public:
-  static StatusOr<std::unique_ptr<Transaction>> begin(sqlite3* db, bool write) {
-    MPCC_RETURN_IF_ERROR(exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN"));
-    return std::unique_ptr<Transaction>(new Transaction(db));
-  }
-  ~Transaction() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  Status commit() {
-    MPCC_RETURN_IF_ERROR(exec(db_, "COMMIT"));
-    done_ = true;
-    return ok_status();
-  }
-
- private:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
-  bool done_ = false;
-};
+using Statement = internal::Statement;
 
 // ------------------------------------------------------------------ schema
 
@@ -409,16 +309,10 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path& 
   if (mode == Mode::kReadOnly && !std::filesystem::exists(path, ec)) {
     return not_found("audit: " + where + ": no such file");
   }
-  int flags =
-      SQLITE_OPEN_FULLMUTEX |
-      (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(where.c_str(), &raw, flags, nullptr);
   auto db = std::make_unique<Db>();
-  db->handle.reset(raw);  // closed on every path, even when open failed
-  if (rc != SQLITE_OK) return sqlite_status(raw, rc, "open " + where);
-  sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  MPCC_ASSIGN_OR_RETURN(db->handle,
+                        internal::open_database(path, mode == Mode::kReadOnly, kPrefix));
+  sqlite3* raw = db->get();
 
   // "audit: <file>: <what>: <sqlite message>".
   auto with_file = [&](Status s) {
@@ -432,9 +326,9 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path& 
     MPCC_RETURN_IF_ERROR(with_file(exec(raw, "PRAGMA synchronous=FULL")));
   }
 
-  auto tx = Transaction::begin(raw, mode == Mode::kReadWrite);
+  auto tx = begin_tx(raw, mode == Mode::kReadWrite);
   if (!tx.ok()) return with_file(tx.status());
-  auto q = Statement::prepare(
+  auto q = prepare(
       raw, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'");
   if (!q.ok()) return with_file(q.status());
   auto row = q->step();
@@ -445,17 +339,17 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path& 
       return failed_precondition("audit: " + where + ": holds no audit log");
     }
     for (const char* sql : kSchema) MPCC_RETURN_IF_ERROR(with_file(exec(raw, sql)));
-    auto meta = Statement::prepare(raw, "INSERT INTO audit_meta(name, value) VALUES ('format', ?)");
+    auto meta = prepare(raw, "INSERT INTO audit_meta(name, value) VALUES ('format', ?)");
     if (!meta.ok()) return with_file(meta.status());
     meta->bind(1, kFormat);
     MPCC_RETURN_IF_ERROR(with_file(meta->run()));
     auto head =
-        Statement::prepare(raw, "INSERT INTO audit_head(singleton, count, hash) VALUES (1, 0, ?)");
+        prepare(raw, "INSERT INTO audit_head(singleton, count, hash) VALUES (1, 0, ?)");
     if (!head.ok()) return with_file(head.status());
     head->bind(1, kGenesisHash);
     MPCC_RETURN_IF_ERROR(with_file(head->run()));
   } else {
-    auto fmt = Statement::prepare(raw, "SELECT value FROM audit_meta WHERE name = 'format'");
+    auto fmt = prepare(raw, "SELECT value FROM audit_meta WHERE name = 'format'");
     if (!fmt.ok()) return with_file(fmt.status());
     auto has = fmt->step();
     if (!has.ok()) return with_file(has.status());
@@ -480,7 +374,7 @@ StatusOr<AuditRecord> AuditLog::append(const AuditEntry& entry) {
 
   std::lock_guard<std::mutex> lock(mu_);
   sqlite3* db = db_->get();
-  MPCC_ASSIGN_OR_RETURN(auto tx, Transaction::begin(db, /*write=*/true));
+  MPCC_ASSIGN_OR_RETURN(auto tx, begin_tx(db, /*write=*/true));
 
   // Chain onto the head (kept in the same transaction as each row). If rows
   // were deleted at the end behind our back, the head is ahead of the table
@@ -489,7 +383,7 @@ StatusOr<AuditRecord> AuditLog::append(const AuditEntry& entry) {
   int64_t last_id = 0;
   std::string last_hash(kGenesisHash);
   {
-    MPCC_ASSIGN_OR_RETURN(Statement s, Statement::prepare(db,
+    MPCC_ASSIGN_OR_RETURN(Statement s, prepare(db,
                                                           "SELECT id, hash FROM audit_log "
                                                           "ORDER BY id DESC LIMIT 1"));
     MPCC_ASSIGN_OR_RETURN(bool row, s.step());
@@ -502,7 +396,7 @@ StatusOr<AuditRecord> AuditLog::append(const AuditEntry& entry) {
   rec.id = last_id + 1;
   rec.prev_hash = last_hash;
   {
-    MPCC_ASSIGN_OR_RETURN(Statement s, Statement::prepare(db,
+    MPCC_ASSIGN_OR_RETURN(Statement s, prepare(db,
                                                           "SELECT count, hash FROM audit_head "
                                                           "WHERE singleton = 1"));
     MPCC_ASSIGN_OR_RETURN(bool row, s.step());
@@ -520,7 +414,7 @@ StatusOr<AuditRecord> AuditLog::append(const AuditEntry& entry) {
   {
     MPCC_ASSIGN_OR_RETURN(
         Statement s,
-        Statement::prepare(db,
+        prepare(db,
                            "INSERT INTO audit_log(id, time, actor, action, vault, key_name, "
                            "key_version, token_digest, decision, reasons, prev_hash, hash) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -541,7 +435,7 @@ StatusOr<AuditRecord> AuditLog::append(const AuditEntry& entry) {
   {
     MPCC_ASSIGN_OR_RETURN(
         Statement s,
-        Statement::prepare(db,
+        prepare(db,
                            "INSERT INTO audit_head(singleton, count, hash) VALUES (1, ?, ?) "
                            "ON CONFLICT(singleton) DO UPDATE SET count = excluded.count, "
                            "hash = excluded.hash"));
@@ -559,7 +453,7 @@ StatusOr<std::vector<AuditRecord>> AuditLog::list(std::optional<std::string> key
   static const std::string kAll = std::string(kSelectColumns) + "ORDER BY id";
   static const std::string kByKey = std::string(kSelectColumns) + "WHERE key_name = ? ORDER BY id";
   MPCC_ASSIGN_OR_RETURN(Statement s,
-                        Statement::prepare(db, key_name ? kByKey.c_str() : kAll.c_str()));
+                        prepare(db, key_name ? kByKey.c_str() : kAll.c_str()));
   if (key_name) s.bind(1, *key_name);
   std::vector<AuditRecord> out;
   while (true) {
@@ -575,7 +469,7 @@ StatusOr<ChainHead> AuditLog::head() const {
   std::lock_guard<std::mutex> lock(mu_);
   MPCC_ASSIGN_OR_RETURN(
       Statement s,
-      Statement::prepare(db_->get(), "SELECT count, hash FROM audit_head WHERE singleton = 1"));
+      prepare(db_->get(), "SELECT count, hash FROM audit_head WHERE singleton = 1"));
   MPCC_ASSIGN_OR_RETURN(bool row, s.step());
   if (!row) return data_loss("audit: " + path_.string() + ": chain head missing");
   return ChainHead{s.column_int(0), s.column_text(1)};
@@ -588,7 +482,7 @@ StatusOr<ChainReport> AuditLog::verify() const {
 StatusOr<ChainReport> AuditLog::verify(const ChainHead& anchor) const {
   std::lock_guard<std::mutex> lock(mu_);
   sqlite3* db = db_->get();
-  MPCC_ASSIGN_OR_RETURN(auto tx, Transaction::begin(db, /*write=*/false));
+  MPCC_ASSIGN_OR_RETURN(auto tx, begin_tx(db, /*write=*/false));
 
   ChainReport report;
   auto fault = [&](int64_t id, std::string problem) {
@@ -598,7 +492,7 @@ StatusOr<ChainReport> AuditLog::verify(const ChainHead& anchor) const {
     return report;
   };
   static const std::string kAll = std::string(kSelectColumns) + "ORDER BY id";
-  MPCC_ASSIGN_OR_RETURN(Statement s, Statement::prepare(db, kAll.c_str()));
+  MPCC_ASSIGN_OR_RETURN(Statement s, prepare(db, kAll.c_str()));
   int64_t expected_id = 1;
   std::string expected_prev(kGenesisHash);
   bool anchor_seen = anchor.count <= 0;
@@ -635,7 +529,7 @@ StatusOr<ChainReport> AuditLog::verify(const ChainHead& anchor) const {
     ++report.records;
   }
 
-  MPCC_ASSIGN_OR_RETURN(Statement h, Statement::prepare(db,
+  MPCC_ASSIGN_OR_RETURN(Statement h, prepare(db,
                                                         "SELECT count, hash FROM audit_head "
                                                         "WHERE singleton = 1"));
   MPCC_ASSIGN_OR_RETURN(bool has_head, h.step());
