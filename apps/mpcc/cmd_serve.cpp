@@ -10,6 +10,7 @@ void register_serve_command(CLI::App& root) {
   serve->require_subcommand(1);
   register_serve_attestation(*serve);
   register_serve_identity(*serve);
+  register_serve_keyvault(*serve);
 }
 
 }  // namespace mpcc::app

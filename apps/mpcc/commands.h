@@ -21,5 +21,9 @@ void register_psp_command(CLI::App& root);
 void register_serve_command(CLI::App& root);
 void register_identity_command(CLI::App& root);
 void register_audit_command(CLI::App& root);
+// `mpcc keyvault access ...` (cmd_keyvault.cpp).
+void register_keyvault_command(CLI::App& root);
+// `mpcc up`, `mpcc status`, `mpcc down` (cmd_up.cpp).
+void register_deploy_commands(CLI::App& root);
 
 }  // namespace mpcc::app

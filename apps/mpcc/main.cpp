@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   mpcc::app::register_serve_command(app);
   mpcc::app::register_identity_command(app);
   mpcc::app::register_audit_command(app);
+  mpcc::app::register_keyvault_command(app);
+  mpcc::app::register_deploy_commands(app);
 
   try {
     app.parse(argc, argv);

@@ -13,5 +13,7 @@ namespace mpcc::app {
 void register_serve_attestation(CLI::App& serve);
 // `mpcc serve identity` (cmd_identity.cpp).
 void register_serve_identity(CLI::App& serve);
+// `mpcc serve keyvault` (cmd_serve_keyvault.cpp).
+void register_serve_keyvault(CLI::App& serve);
 
 }  // namespace mpcc::app

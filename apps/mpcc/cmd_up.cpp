@@ -1,0 +1,217 @@
+// `mpcc up`, `mpcc status`, `mpcc down`: the local deployment (src/deploy).
+//
+//   mpcc up     --state-dir DIR [--detach] [--base-port N] [--timeout SECONDS]
+//   mpcc status --state-dir DIR [--json]
+//   mpcc down   --state-dir DIR
+//
+// up prepares DIR (local CA, simulated chip, identities, vault access
+// policies), starts every component as a detached mpcc child, waits until
+// each is healthy and writes DIR/endpoints.json. Without --detach it then
+// stays in the foreground and runs `down` on SIGINT/SIGTERM/SIGHUP. A second
+// up on a running deployment only checks health.
+// Exit codes: up 0 running, 2 bad usage, 5 a component cannot start or is
+// unhealthy (or a recorded port is taken), 70 bug. status 0 all running and
+// healthy, 1 otherwise, 2 no deployment in DIR. down 0 stopped (also when
+// there was nothing to stop), 5 a process survived SIGKILL.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "apps/mpcc/commands.h"
+#include "apps/mpcc/exit_codes.h"
+#include "deploy/local_deployment.h"
+
+namespace mpcc::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct UpArgs {
+  std::string state_dir;
+  bool detach = false;
+  int base_port = 0;
+  double timeout_seconds = 30;
+};
+
+struct StatusArgs {
+  std::string state_dir;
+  bool json = false;
+};
+
+[[noreturn]] void fail(std::string_view command, const Status& s) {
+  std::fprintf(stderr, "mpcc %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               s.message().c_str());
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      throw CliExit{kExitUsage};
+    case StatusCode::kInternal:
+    case StatusCode::kUnknown:
+      throw CliExit{kExitInternal};
+    default:
+      throw CliExit{kExitUnavailable};
+  }
+}
+
+fs::path self_executable() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec)
+    fail("up", unavailable("cannot find the mpcc executable (/proc/self/exe): " + ec.message()));
+  return exe;
+}
+
+std::string pid_text(const std::optional<pid_t>& pid) { return pid ? std::to_string(*pid) : "-"; }
+
+void print_table(const std::vector<deploy::ComponentStatus>& components) {
+  std::printf("%-16s %-8s %-8s %-9s %s\n", "COMPONENT", "PID", "STATE", "HEALTH", "URL");
+  for (const deploy::ComponentStatus& c : components) {
+    std::printf("%-16s %-8s %-8s %-9s %s\n", c.name.c_str(), pid_text(c.pid).c_str(),
+                c.running ? "running" : "stopped",
+                c.healthy   ? "ok"
+                : c.running ? "unhealthy"
+                            : "-",
+                c.url.c_str());
+  }
+}
+
+json components_json(const std::vector<deploy::ComponentStatus>& components) {
+  json out = json::array();
+  for (const deploy::ComponentStatus& c : components) {
+    json j = {{"name", c.name}, {"running", c.running}, {"healthy", c.healthy}, {"url", c.url}};
+    j["pid"] = c.pid ? json(*c.pid) : json(nullptr);
+    if (!c.detail.empty()) j["detail"] = c.detail;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// Stops everything and reports it; the exit code of `down`.
+int run_down(deploy::LocalDeployment& deployment, std::string_view command) {
+  StatusOr<std::vector<deploy::StopResult>> stopped = deployment.down();
+  if (!stopped.ok()) {
+    if (stopped.status().code() == StatusCode::kNotFound) {
+      std::printf("no deployment in %s; nothing to stop\n", deployment.layout().root.c_str());
+      return kExitOk;
+    }
+    fail(command, stopped.status());
+  }
+  int code = kExitOk;
+  for (const deploy::StopResult& r : *stopped) {
+    std::printf("%-16s %-8s %s\n", r.name.c_str(), pid_text(r.pid).c_str(), r.outcome.c_str());
+    if (r.outcome == "still running") code = kExitUnavailable;
+  }
+  std::fflush(stdout);
+  if (code != kExitOk) {
+    std::fprintf(stderr, "mpcc %.*s: some processes survived SIGKILL (see above)\n",
+                 static_cast<int>(command.size()), command.data());
+  }
+  return code;
+}
+
+void run_up(const UpArgs& a, const CLI::Option* base_port) {
+  deploy::UpOptions options;
+  if (base_port->count() > 0) options.base_port = a.base_port;
+  if (!(a.timeout_seconds > 0)) fail("up", invalid_argument("--timeout must be positive"));
+  options.timeout = std::chrono::milliseconds(static_cast<int64_t>(a.timeout_seconds * 1000));
+
+  // In the foreground, SIGINT/SIGTERM/SIGHUP are taken with sigwait() once
+  // every component runs; block them from now on so an early Ctrl-C is not
+  // lost half-way (the children start with a clean mask).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);  // the terminal went away
+  if (!a.detach) pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  deploy::LocalDeployment deployment(a.state_dir, self_executable());
+  StatusOr<deploy::UpResult> up = deployment.up(options);
+  if (!up.ok()) fail("up", up.status());
+  for (const std::string& note : up->notes)
+    std::fprintf(stderr, "mpcc up: note: %s\n", note.c_str());
+  if (up->already_running) {
+    std::printf("the deployment in %s is already running (healthy)\n",
+                deployment.layout().root.c_str());
+  } else {
+    std::printf("started the deployment in %s%s\n", deployment.layout().root.c_str(),
+                up->chip_created ? " (new simulated chip)" : "");
+  }
+  print_table(up->components);
+  std::printf("endpoints: %s\n", up->endpoints_file.c_str());
+  std::fflush(stdout);
+  if (a.detach || up->already_running) throw CliExit{kExitOk};
+
+  std::printf(
+      "running in the foreground: Ctrl-C (SIGINT), SIGTERM or SIGHUP stops every component\n");
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::printf("signal %d: stopping\n", sig);
+  run_down(deployment, "up");
+  throw CliExit{kExitOk};
+}
+
+void run_status(const StatusArgs& a) {
+  deploy::LocalDeployment deployment(a.state_dir, self_executable());
+  StatusOr<std::vector<deploy::ComponentStatus>> components = deployment.status();
+  if (!components.ok()) {
+    if (components.status().code() == StatusCode::kNotFound) {
+      std::fprintf(stderr, "mpcc status: %s\n", components.status().message().c_str());
+      throw CliExit{kExitUsage};
+    }
+    fail("status", components.status());
+  }
+  bool healthy = true;
+  for (const deploy::ComponentStatus& c : *components) healthy = healthy && c.running && c.healthy;
+  if (a.json) {
+    json out = {{"state_dir", deployment.layout().root.string()},
+                {"healthy", healthy},
+                {"components", components_json(*components)}};
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    print_table(*components);
+    for (const deploy::ComponentStatus& c : *components) {
+      if (!c.detail.empty()) std::printf("%s: %s\n", c.name.c_str(), c.detail.c_str());
+    }
+  }
+  throw CliExit{healthy ? kExitOk : kExitVerificationFailed};
+}
+
+}  // namespace
+
+void register_deploy_commands(CLI::App& root) {
+  auto up = std::make_shared<UpArgs>();
+  CLI::App* up_cmd = root.add_subcommand(
+      "up", "Start the local deployment (psp, identity, attestation, one key vault per party)");
+  up_cmd->add_option("--state-dir", up->state_dir, "Deployment directory (created 0700)")
+      ->required();
+  up_cmd->add_flag("--detach", up->detach, "Return once everything is healthy, leaving it running");
+  CLI::Option* base_port = up_cmd->add_option(
+      "--base-port", up->base_port, "First up only: ports N, N+1, ... instead of ephemeral ones");
+  base_port->check(CLI::Range(1, 65535));
+  up_cmd->add_option("--timeout", up->timeout_seconds, "Seconds to wait for every component (30)");
+  up_cmd->callback([up, base_port] { run_up(*up, base_port); });
+
+  auto status = std::make_shared<StatusArgs>();
+  CLI::App* status_cmd =
+      root.add_subcommand("status", "Show each component's pid, state and health");
+  status_cmd->add_option("--state-dir", status->state_dir, "Deployment directory")->required();
+  status_cmd->add_flag("--json", status->json, "Print JSON");
+  status_cmd->callback([status] { run_status(*status); });
+
+  auto down_dir = std::make_shared<std::string>();
+  CLI::App* down_cmd = root.add_subcommand("down", "Stop every component of the local deployment");
+  down_cmd->add_option("--state-dir", *down_dir, "Deployment directory")->required();
+  down_cmd->callback([down_dir] {
+    deploy::LocalDeployment deployment(*down_dir, self_executable());
+    throw CliExit{run_down(deployment, "down")};
+  });
+}
+
+}  // namespace mpcc::app

@@ -1,0 +1,468 @@
+// `mpcc up/status/down` end to end with the built binary: one deployment in a
+// temp directory shared by the tests below, which run in order. Every process
+// of the deployment has the directory in its command line, so the suite's
+// teardown finds and kills anything left behind by a failed test.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/file_io.h"
+#include "deploy/endpoints.h"
+#include "deploy/supervisor.h"
+#include "http/client.h"
+#include "keyvault/key_registry.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+
+struct CliResult {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+CliResult run_mpcc(const std::string& args) {
+  const std::string cmd = std::string(MPCC_EXE) + " " + args + " 2>&1 </dev/null";
+  CliResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return 0;
+  return st.st_mode & 0777;
+}
+
+// Live processes (not zombies) whose command line mentions `dir`.
+std::vector<pid_t> processes_mentioning(const fs::path& dir) {
+  std::vector<pid_t> out;
+  const std::string needle = dir.string();
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    if (pid == ::getpid()) continue;
+    for (const std::string& arg : mpcc::deploy::process_cmdline(pid)) {
+      if (arg.find(needle) != std::string::npos && mpcc::deploy::process_alive(pid)) {
+        out.push_back(pid);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// {"component": pid} of the running components, from `mpcc status --json`.
+std::map<std::string, pid_t> running_pids(const fs::path& dir) {
+  CliResult r = run_mpcc("status --json --state-dir " + dir.string());
+  std::map<std::string, pid_t> out;
+  json j = json::parse(r.output, nullptr, false);
+  if (j.is_discarded() || !j.contains("components")) return out;
+  for (const json& c : j["components"]) {
+    if (c.value("running", false) && c["pid"].is_number()) out[c["name"]] = c["pid"].get<pid_t>();
+  }
+  return out;
+}
+
+class DeployCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("mpcc_deploy_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+  }
+  static void TearDownTestSuite() {
+    run_mpcc("down --state-dir " + dir_.string());
+    for (pid_t pid : processes_mentioning(dir_)) {
+      std::cerr << "deploy test: killing leftover pid " << pid << "\n";
+      ::kill(pid, SIGKILL);
+    }
+    fs::remove_all(dir_);
+  }
+  static std::string dir_arg() { return "--state-dir " + dir_.string(); }
+  // A generous timeout: the point is function, and sanitizer builds under a
+  // loaded machine start slowly (the default is 30 s).
+  static std::string up_detach() { return "up --detach --timeout 120 " + dir_arg(); }
+  static mpcc::deploy::Endpoints endpoints() {
+    mpcc::StatusOr<mpcc::deploy::Endpoints> e =
+        mpcc::deploy::read_endpoints(dir_ / "endpoints.json");
+    EXPECT_TRUE(e.ok()) << e.status().to_string();
+    return e.ok() ? *e : mpcc::deploy::Endpoints{};
+  }
+  static mpcc::http::Client client() {
+    mpcc::http::ClientOptions o;
+    o.ca_cert_path = (dir_ / "ca" / "ca.pem").string();
+    o.connect_timeout_ms = 2000;
+    o.read_timeout_ms = 5000;
+    return mpcc::http::Client(o);
+  }
+  // An access token from the running identity service, proving `name` with its credential.
+  static std::string token_for(const std::string& name) {
+    mpcc::deploy::Endpoints e = endpoints();
+    const std::string credential = read_text(e.identities.at(name).credential_file);
+    auto r = client().get(e.identity +
+                              "/metadata/identity/oauth2/"
+                              "token?api-version=2018-02-01&resource=https://vault.azure.net",
+                          {{"Metadata", "true"}, {"X-IDENTITY-HEADER", credential}});
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    if (!r.ok()) return "";
+    EXPECT_EQ(r->status, 200) << r->body;
+    auto j = r->json();
+    return j.ok() ? j->value("access_token", "") : "";
+  }
+  static CliResult timed_up(const std::string& label) {
+    auto start = steady_clock::now();
+    CliResult r = run_mpcc(up_detach());
+    auto ms = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start).count();
+    std::cout << "deploy test: " << label << " took " << ms << " ms\n";
+    ::testing::Test::RecordProperty(label + "_ms", static_cast<int>(ms));
+    return r;
+  }
+
+  static fs::path dir_;
+  static mpcc::deploy::Endpoints first_endpoints_;
+  static std::string first_ca_, first_chain_;
+};
+
+fs::path DeployCli::dir_;
+mpcc::deploy::Endpoints DeployCli::first_endpoints_;
+std::string DeployCli::first_ca_, DeployCli::first_chain_;
+
+TEST_F(DeployCli, StatusAndDownWithoutADeployment) {
+  CliResult status = run_mpcc("status " + dir_arg());
+  EXPECT_EQ(status.code, 2) << status.output;
+  EXPECT_NE(status.output.find("no deployment"), std::string::npos) << status.output;
+  CliResult down = run_mpcc("down " + dir_arg());
+  EXPECT_EQ(down.code, 0) << down.output;
+  EXPECT_NE(down.output.find("nothing to stop"), std::string::npos) << down.output;
+  CliResult usage = run_mpcc("up --detach --timeout 0 " + dir_arg());
+  EXPECT_EQ(usage.code, 2) << usage.output;
+}
+
+TEST_F(DeployCli, UpDetachStartsEveryComponentHealthy) {
+  CliResult up = timed_up("first_up");
+  ASSERT_EQ(up.code, 0) << up.output;
+  EXPECT_NE(up.output.find("started the deployment"), std::string::npos) << up.output;
+  for (const char* c :
+       {"psp", "identity", "attestation", "vault-contoso", "vault-fabrikam", "vault-woodgrove"}) {
+    EXPECT_NE(up.output.find(c), std::string::npos) << c << "\n" << up.output;
+  }
+
+  // endpoints.json: every field, absolute paths, https URLs.
+  const json raw = json::parse(read_text(dir_ / "endpoints.json"));
+  for (const char* key :
+       {"ca_cert", "attestation", "identity", "vaults", "identities", "psp", "parties", "view"}) {
+    EXPECT_TRUE(raw.contains(key)) << key;
+  }
+  mpcc::deploy::Endpoints e = endpoints();
+  EXPECT_EQ(e.ca_cert, dir_ / "ca" / "ca.pem");
+  EXPECT_EQ(e.psp_state_dir, dir_ / "psp");
+  EXPECT_EQ(e.psp_chain, dir_ / "psp" / "chain.pem");
+  EXPECT_EQ(e.attestation.rfind("https://127.0.0.1:", 0), 0u) << e.attestation;
+  EXPECT_EQ(e.identity.rfind("https://127.0.0.1:", 0), 0u) << e.identity;
+  EXPECT_EQ(e.vaults.size(), 3u);
+  std::set<std::string> urls = {e.attestation, e.identity};
+  for (const char* party : {"contoso", "fabrikam", "woodgrove"}) {
+    ASSERT_TRUE(e.vaults.count(party)) << party;
+    urls.insert(e.vaults.at(party));
+  }
+  EXPECT_EQ(urls.size(), 5u) << "every service has its own port";
+  ASSERT_EQ(e.identities.size(), 4u);
+  for (const char* name : {"deployer", "contoso", "fabrikam", "woodgrove"}) {
+    ASSERT_TRUE(e.identities.count(name)) << name;
+    const auto& id = e.identities.at(name);
+    EXPECT_EQ(id.client_id.size(), 36u);
+    EXPECT_EQ(id.object_id.size(), 36u);
+    EXPECT_EQ(id.credential_file, dir_ / "identity" / "credentials" / name);
+    EXPECT_EQ(mode_of(id.credential_file), 0600u) << name;
+    EXPECT_FALSE(read_text(id.credential_file).empty());
+  }
+
+  // Files and modes.
+  EXPECT_EQ(mode_of(dir_), 0700u);
+  EXPECT_EQ(mode_of(dir_ / "identity" / "credentials"), 0700u);
+  EXPECT_EQ(mode_of(dir_ / "endpoints.json") & 0077, 0u);
+  for (const char* f : {"ca/ca.pem", "ca/ca.key", "ca/attestation.pem", "ca/identity.pem",
+                        "ca/vault-contoso.pem", "psp/chip.json", "psp/chain.pem", "psp/psp.sock",
+                        "deployment.json", "vaults/contoso/vault.db", "logs/psp.log",
+                        "logs/vault-woodgrove.log", "run/psp.pid", "run/vault-fabrikam.pid"}) {
+    EXPECT_TRUE(fs::exists(dir_ / f)) << f;
+  }
+  const std::string chain = read_text(dir_ / "psp" / "chain.pem");
+  std::size_t certs = 0;
+  for (std::size_t pos = chain.find("BEGIN CERTIFICATE"); pos != std::string::npos;
+       pos = chain.find("BEGIN CERTIFICATE", pos + 1)) {
+    ++certs;
+  }
+  EXPECT_EQ(certs, 3u) << "VCEK, ASK, ARK";
+
+  // Every URL answers /health over TLS with the deployment's CA...
+  for (const std::string& url : urls) {
+    auto r = client().get(url + "/health");
+    ASSERT_TRUE(r.ok()) << url << ": " << r.status().to_string();
+    EXPECT_EQ(r->status, 200) << url;
+    auto j = r->json();
+    ASSERT_TRUE(j.ok());
+    EXPECT_EQ(j->value("status", ""), "ok") << url;
+  }
+  // ...and not without it (the system roots do not know the local CA).
+  auto untrusted = mpcc::http::Client().get(e.identity + "/health");
+  EXPECT_FALSE(untrusted.ok());
+
+  CliResult status = run_mpcc("status " + dir_arg());
+  EXPECT_EQ(status.code, 0) << status.output;
+  CliResult status_json = run_mpcc("status --json " + dir_arg());
+  EXPECT_EQ(status_json.code, 0) << status_json.output;
+  json sj = json::parse(status_json.output, nullptr, false);
+  ASSERT_FALSE(sj.is_discarded()) << status_json.output;
+  EXPECT_TRUE(sj.at("healthy").get<bool>());
+  EXPECT_EQ(sj.at("components").size(), 6u);
+
+  first_endpoints_ = e;
+  first_ca_ = read_text(dir_ / "ca" / "ca.pem");
+  first_chain_ = chain;
+}
+
+TEST_F(DeployCli, IdentitiesGetTokensAndVaultAccessPoliciesApply) {
+  mpcc::deploy::Endpoints e = endpoints();
+  // The operator's way: a token signed with the identity service's key.
+  CliResult token =
+      run_mpcc("identity token --state-dir " + (dir_ / "identity").string() +
+               " --identity deployer --resource https://vault.azure.net --issuer " + e.identity);
+  ASSERT_EQ(token.code, 0) << token.output;
+  EXPECT_EQ(std::count(token.output.begin(), token.output.end(), '.'), 2) << "a JWS";
+
+  // A container's way: its credential against the running identity service.
+  const std::string deployer = token_for("deployer");
+  const std::string contoso = token_for("contoso");
+  const std::string woodgrove = token_for("woodgrove");
+  ASSERT_FALSE(deployer.empty());
+  auto list_keys = [&](const std::string& party, const std::string& bearer) {
+    auto r = client().get(e.vaults.at(party) + "/keys?api-version=7.4",
+                          {{"Authorization", "Bearer " + bearer}});
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    return r.ok() ? r->status : 0;
+  };
+  for (const char* party : {"contoso", "fabrikam", "woodgrove"}) {
+    EXPECT_EQ(list_keys(party, deployer), 200) << "deployer may do everything on " << party;
+  }
+  EXPECT_EQ(list_keys("contoso", contoso), 200) << "contoso lists its own vault";
+  EXPECT_EQ(list_keys("fabrikam", contoso), 403) << "contoso has no policy on fabrikam's vault";
+  EXPECT_EQ(list_keys("contoso", woodgrove), 403) << "woodgrove may get and release, not list";
+
+  // The policies as stored (the vault may run: the registry is shared through SQLite).
+  for (const char* party : {"contoso", "fabrikam", "woodgrove"}) {
+    auto reg = mpcc::keyvault::KeyRegistry::open(dir_ / "vaults" / party / "vault.db");
+    ASSERT_TRUE(reg.ok()) << reg.status().to_string();
+    auto deployer_policy = (*reg)->access_policy(e.identities.at("deployer").object_id);
+    ASSERT_TRUE(deployer_policy.ok() && deployer_policy->has_value()) << party;
+    EXPECT_EQ((*deployer_policy)->key_permissions.size(),
+              mpcc::keyvault::all_key_permissions().size());
+    auto own = (*reg)->access_policy(e.identities.at(party).object_id);
+    ASSERT_TRUE(own.ok() && own->has_value()) << party;
+    EXPECT_EQ((*own)->key_permissions, (std::set<std::string>{"get", "list", "release"})) << party;
+    auto partner = (*reg)->access_policy(e.identities.at("woodgrove").object_id);
+    ASSERT_TRUE(partner.ok() && partner->has_value()) << party;
+    if (std::string(party) == "woodgrove") continue;
+    EXPECT_EQ((*partner)->key_permissions, (std::set<std::string>{"get", "release"})) << party;
+    auto policies = (*reg)->access_policies();
+    ASSERT_TRUE(policies.ok());
+    EXPECT_EQ(policies->size(), 3u) << party;
+  }
+}
+
+TEST_F(DeployCli, SecondUpSaysAlreadyRunning) {
+  std::map<std::string, pid_t> before = running_pids(dir_);
+  ASSERT_EQ(before.size(), 6u);
+  CliResult up = timed_up("up_when_running");
+  EXPECT_EQ(up.code, 0) << up.output;
+  EXPECT_NE(up.output.find("already running"), std::string::npos) << up.output;
+  EXPECT_EQ(running_pids(dir_), before) << "nothing restarted";
+}
+
+TEST_F(DeployCli, UpRestartsOnlyAComponentThatDied) {
+  std::map<std::string, pid_t> before = running_pids(dir_);
+  ASSERT_EQ(before.count("vault-fabrikam"), 1u);
+  ASSERT_EQ(::kill(before["vault-fabrikam"], SIGKILL), 0);
+  for (int i = 0; i < 200 && mpcc::deploy::process_alive(before["vault-fabrikam"]); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  CliResult status = run_mpcc("status " + dir_arg());
+  EXPECT_EQ(status.code, 1) << status.output;
+  EXPECT_NE(status.output.find("vault-fabrikam"), std::string::npos);
+
+  CliResult up = run_mpcc(up_detach());
+  ASSERT_EQ(up.code, 0) << up.output;
+  std::map<std::string, pid_t> after = running_pids(dir_);
+  ASSERT_EQ(after.size(), 6u);
+  for (const auto& [name, pid] : before) {
+    if (name == "vault-fabrikam") {
+      EXPECT_NE(after[name], pid);
+    } else {
+      EXPECT_EQ(after[name], pid) << name;
+    }
+  }
+  EXPECT_EQ(endpoints().vaults, first_endpoints_.vaults) << "same port after the restart";
+}
+
+TEST_F(DeployCli, DownStopsEverythingAndIsIdempotent) {
+  std::map<std::string, pid_t> pids = running_pids(dir_);
+  ASSERT_EQ(pids.size(), 6u);
+  auto start = steady_clock::now();
+  CliResult down = run_mpcc("down " + dir_arg());
+  std::cout << "deploy test: down took "
+            << std::chrono::duration_cast<milliseconds>(steady_clock::now() - start).count()
+            << " ms\n";
+  ASSERT_EQ(down.code, 0) << down.output;
+  for (const auto& [name, pid] : pids) {
+    EXPECT_FALSE(mpcc::deploy::process_alive(pid)) << name << " pid " << pid;
+    EXPECT_FALSE(fs::exists(dir_ / "run" / (name + ".pid"))) << name;
+  }
+  EXPECT_TRUE(processes_mentioning(dir_).empty());
+
+  CliResult status = run_mpcc("status " + dir_arg());
+  EXPECT_EQ(status.code, 1) << status.output;
+  CliResult again = run_mpcc("down " + dir_arg());
+  EXPECT_EQ(again.code, 0) << again.output;
+}
+
+TEST_F(DeployCli, UpAfterDownKeepsPortsIdentitiesCaAndChip) {
+  CliResult up = timed_up("restart_up");
+  ASSERT_EQ(up.code, 0) << up.output;
+  mpcc::deploy::Endpoints e = endpoints();
+  EXPECT_EQ(e.identity, first_endpoints_.identity);
+  EXPECT_EQ(e.attestation, first_endpoints_.attestation);
+  EXPECT_EQ(e.vaults, first_endpoints_.vaults);
+  EXPECT_EQ(e.identities, first_endpoints_.identities)
+      << "client ids, object ids, credentials unchanged";
+  EXPECT_EQ(read_text(dir_ / "ca" / "ca.pem"), first_ca_);
+  EXPECT_EQ(read_text(dir_ / "psp" / "chain.pem"), first_chain_);
+  EXPECT_FALSE(token_for("contoso").empty()) << "the kept credential still works";
+  CliResult status = run_mpcc("status " + dir_arg());
+  EXPECT_EQ(status.code, 0) << status.output;
+  CliResult down = run_mpcc("down " + dir_arg());
+  EXPECT_EQ(down.code, 0) << down.output;
+  EXPECT_TRUE(processes_mentioning(dir_).empty());
+}
+
+TEST_F(DeployCli, ATakenRecordedPortFailsNamingTheComponentAndStartsNothing) {
+  const std::string url = first_endpoints_.attestation;
+  ASSERT_FALSE(url.empty());
+  const int port = std::stoi(url.substr(url.rfind(':') + 1));
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+  ASSERT_EQ(::listen(fd, 4), 0);
+
+  CliResult up = run_mpcc(up_detach());
+  ::close(fd);
+  EXPECT_EQ(up.code, 5) << up.output;
+  EXPECT_NE(up.output.find("mpcc up: "), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("port " + std::to_string(port) + " of attestation"), std::string::npos)
+      << up.output;
+  EXPECT_TRUE(processes_mentioning(dir_).empty()) << "nothing left running";
+  CliResult status = run_mpcc("status " + dir_arg());
+  EXPECT_EQ(status.code, 1) << status.output;
+  EXPECT_EQ(endpoints().attestation, url) << "the recorded port is kept, not replaced";
+}
+
+TEST_F(DeployCli, ForegroundUpRunsDownOnSigterm) {
+  const fs::path out = dir_ / "foreground.out";
+  pid_t up = ::fork();
+  ASSERT_GE(up, 0);
+  if (up == 0) {
+    FILE* f = std::freopen(out.c_str(), "w", stdout);
+    if (f == nullptr || ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0) ::_exit(126);
+    const std::string dir = dir_.string();
+    ::execl(MPCC_EXE, MPCC_EXE, "up", "--state-dir", dir.c_str(), "--timeout", "120",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until it says it runs in the foreground.
+  bool ready = false;
+  for (auto deadline = steady_clock::now() + seconds(90); steady_clock::now() < deadline;) {
+    if (read_text(out).find("running in the foreground") != std::string::npos) {
+      ready = true;
+      break;
+    }
+    int st = 0;
+    if (::waitpid(up, &st, WNOHANG) == up) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(ready) << read_text(out);
+  std::map<std::string, pid_t> pids = running_pids(dir_);
+  EXPECT_EQ(pids.size(), 6u);
+
+  ASSERT_EQ(::kill(up, SIGTERM), 0);
+  int st = -1;
+  for (auto deadline = steady_clock::now() + seconds(60); steady_clock::now() < deadline;) {
+    if (::waitpid(up, &st, WNOHANG) == up) break;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  ASSERT_TRUE(WIFEXITED(st)) << read_text(out);
+  EXPECT_EQ(WEXITSTATUS(st), 0) << read_text(out);
+  for (const auto& [name, pid] : pids) EXPECT_FALSE(mpcc::deploy::process_alive(pid)) << name;
+  EXPECT_TRUE(processes_mentioning(dir_).empty());
+}
+
+TEST_F(DeployCli, AComponentThatCannotStartIsNamedWithItsLogAndTheRestIsStopped) {
+  // The attestation service's state directory replaced by a file: it exits at start-up.
+  fs::rename(dir_ / "attestation", dir_ / "attestation.saved");
+  std::ofstream(dir_ / "attestation") << "not a directory\n";
+  CliResult up = run_mpcc("up --detach --timeout 60 " + dir_arg());
+  EXPECT_EQ(up.code, 5) << up.output;
+  EXPECT_NE(up.output.find("mpcc up: attestation failed: attestation exited with status"),
+            std::string::npos)
+      << up.output;
+  EXPECT_NE(up.output.find("--- last lines of " + (dir_ / "logs" / "attestation.log").string()),
+            std::string::npos)
+      << up.output;
+  EXPECT_EQ(up.output.find("signal 15, stopping"), std::string::npos)
+      << "the tail shows this run's lines only, not earlier runs' ones\n"
+      << up.output;
+  EXPECT_TRUE(processes_mentioning(dir_).empty()) << "what this up started is stopped again";
+  for (const char* c : {"psp", "identity", "vault-contoso"}) {
+    EXPECT_FALSE(fs::exists(dir_ / "run" / (std::string(c) + ".pid"))) << c;
+  }
+  fs::remove(dir_ / "attestation");
+  fs::rename(dir_ / "attestation.saved", dir_ / "attestation");
+}
+
+}  // namespace
