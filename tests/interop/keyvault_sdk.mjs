@@ -1,6 +1,6 @@
-// The real Azure Key Vault keys SDK (@azure/keyvault-keys 4.10.2, driven as
-// docs/spec azure-sdk-interop.md Part A says) against real mpcc processes on
-// loopback, over TLS with a throwaway local CA:
+// The real Azure Key Vault keys SDK (@azure/keyvault-keys 4.10.2, driven the
+// way the SDK interop spec, azure-sdk-interop.md Part A, says) against real
+// mpcc processes on loopback, over TLS with a throwaway local CA:
 //
 //   simulated PSP (psp init/serve/launch/report), identity service (IMDS
 //   tokens for the SDK's credential), attestation service (MAA tokens for a
@@ -8,8 +8,9 @@
 //
 // Checks: create an exportable RSA-HSM 3072 key with a release policy, get it
 // (latest, by version, missing -> 404), release it with an attestation token
-// of the guest (default enc, RSA_AES_KEY_WRAP_256, with a nonce), unwrap the
-// released key with the guest's transfer key and prove it is the vault's key;
+// of the guest (default enc, RSA_AES_KEY_WRAP_256, with a nonce, by version),
+// verify the JWS with x5c[0], unwrap the released key with the guest's
+// transfer key and prove (a signature) it is the vault's key;
 // refusals (tampered token -> 403 attestation token layer, token of a guest
 // with other host data -> 403 release policy / hostdata, identity without an
 // access policy -> 403); delete, then 404.
@@ -21,6 +22,9 @@
 // is stopped on exit, also on failure or a signal; a reaper process kills them
 // should this script itself be killed. Prints one JSON report on stdout
 // (progress on stderr); exit 0 when every check passed, 1 otherwise, 2 usage.
+// Environment: MPCC_SDK_TEST_DEADLINE_MS (give up after, default 150000),
+// MPCC_SDK_TEST_KEEP=1 (keep the work directory), MPCC_SDK_TEST_TRACE=1
+// (request and response bodies of every SDK request in the report).
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   X509Certificate, constants as cryptoConstants, createDecipheriv, createHash, createPrivateKey,
@@ -192,12 +196,36 @@ function killAllSync() {
     try { reaper.kill('SIGTERM'); } catch { /* gone */ }
   }
 }
-process.on('exit', killAllSync);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    log(`${sig}: stopping the services`);
-    stopAll().finally(() => process.exit(1));
+let workDir = null;  // removed on every way out unless MPCC_SDK_TEST_KEEP=1
+function removeWorkDir() {
+  if (workDir && !KEEP) {
+    try { rmSync(workDir, { recursive: true, force: true }); } catch { /* best effort */ }
+  }
+}
+process.on('exit', () => {
+  killAllSync();
+  removeWorkDir();
+});
+
+// Ends the run early (signal, deadline): stops the services, prints the
+// report, exits 1.
+let aborting = false;
+function abort(name, why) {
+  if (aborting) return;
+  aborting = true;
+  report.checks.push({ name, ok: false, error: why });
+  report.failed += 1;
+  log(`${why}: stopping the services`);
+  stopAll().finally(() => {
+    removeWorkDir();
+    report.timings_ms.total = Date.now() - started;
+    report.result = 'fail';
+    console.log(JSON.stringify(report, null, 2));
+    process.exit(1);
   });
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => abort('signal', `interrupted by ${sig}`));
 }
 
 // Runs a short mpcc command; returns its stdout. Throws with its stderr.
@@ -496,7 +524,8 @@ async function main() {
   process.env.no_proxy = process.env.NO_PROXY;
 
   const D = mkdtempSync(join(tmpdir(), 'mpcc-keyvault-sdk-'));
-  report.work_dir = D;
+  workDir = D;
+  if (KEEP) report.work_dir = D;
   startReaper(D);
   try {
     await run(D, KeyClient);
@@ -511,7 +540,7 @@ async function main() {
         report.services[c.name] = { ...(report.services[c.name] || {}), stderr_tail: c.stderr.slice(-3000) };
       }
     }
-    if (!KEEP) rmSync(D, { recursive: true, force: true });
+    removeWorkDir();
   }
 }
 
@@ -826,16 +855,8 @@ async function run(D, KeyClient) {
 // ------------------------------------------------------------- entry point
 
 let exitCode = 1;
-const deadline = setTimeout(() => {
-  report.checks.push({ name: 'deadline', ok: false, error: `the test did not finish within ${DEADLINE_MS} ms` });
-  report.failed += 1;
-  log('deadline passed: stopping the services');
-  stopAll().finally(() => {
-    report.timings_ms.total = Date.now() - started;
-    console.log(JSON.stringify(report, null, 2));
-    process.exit(1);
-  });
-}, DEADLINE_MS);
+const deadline = setTimeout(
+  () => abort('deadline', `the test did not finish within ${DEADLINE_MS} ms`), DEADLINE_MS);
 
 try {
   await main();
