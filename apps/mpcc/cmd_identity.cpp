@@ -24,6 +24,7 @@ namespace {
 
 constexpr const char* kSigningKeyName = "token-signing";
 constexpr const char* kIssuerSubject = "mpcc identity issuer (local)";
+constexpr const char* kIssuerUrlFile = "issuer-url";
 
 [[noreturn]] void fail(int code, const std::string& what, const Status& s) {
   std::fprintf(stderr, "mpcc %s: %s\n", what.c_str(), s.message().c_str());
@@ -60,7 +61,7 @@ json describe(const identity::Identity& id) {
 void register_identity_command(CLI::App& root) {
   CLI::App* cmd = root.add_subcommand("identity", "Managed identities: provision, list, tokens");
   cmd->require_subcommand(1);
-  static std::string state_dir, name, credential_out, resource, issuer = "https://127.0.0.1";
+  static std::string state_dir, name, credential_out, resource, issuer;
 
   CLI::App* provision = cmd->add_subcommand("provision", "Create an identity and its credential");
   provision->add_option("--state-dir", state_dir, "Identity service state directory")->required();
@@ -95,11 +96,22 @@ void register_identity_command(CLI::App& root) {
   token->add_option("--state-dir", state_dir, "Identity service state directory")->required();
   token->add_option("--identity", name, "Identity name")->required();
   token->add_option("--resource", resource, "Resource (audience), e.g. https://vault.azure.net")->required();
-  token->add_option("--issuer", issuer, "Issuer URL (the identity service's origin)");
+  token->add_option("--issuer", issuer,
+                    "Issuer URL (default: the one `mpcc serve identity` recorded in STATE/issuer-url)");
   token->callback([] {
     auto reg = must(identity::IdentityRegistry::open(state_dir), "identity token");
     auto id = must(reg->find_by_name(name), "identity token");
-    auto t = must(open_issuer(state_dir, issuer)->issue(id, resource), "identity token");
+    std::string iss = issuer;
+    if (iss.empty()) {
+      auto recorded = read_text_file(fs::path(state_dir) / kIssuerUrlFile, 4096);
+      if (!recorded.ok()) {
+        fail(kExitUsage, "identity token",
+             invalid_argument("give --issuer: no identity service has recorded its URL in " +
+                              (fs::path(state_dir) / kIssuerUrlFile).string() + " yet"));
+      }
+      iss = *recorded;
+    }
+    auto t = must(open_issuer(state_dir, iss)->issue(id, resource), "identity token");
     std::printf("%s\n", t.token.c_str());
     throw CliExit{kExitOk};
   });
@@ -121,6 +133,12 @@ void register_serve_identity(CLI::App& serve) {
     const std::string iss = issuer.empty()
         ? fmt::format("{}://{}:{}", options.tls ? "https" : "http", listen.host, listen.port)
         : issuer;
+    // Recorded so that `mpcc identity token` issues tokens this service's
+    // relying parties accept.
+    Status recorded = write_file_atomic(fs::path(state_dir) / kIssuerUrlFile, as_span(iss),
+                                        fs::perms::owner_read | fs::perms::owner_write |
+                                            fs::perms::group_read | fs::perms::others_read);
+    if (!recorded.ok()) fail(kExitUnavailable, "serve identity", recorded);
     http::Server real(options);
     auto service = std::make_shared<identity::IdentityService>(
         std::shared_ptr<identity::IdentityRegistry>(std::move(reg)), open_issuer(state_dir, iss));
