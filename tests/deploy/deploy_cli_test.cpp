@@ -106,12 +106,16 @@ class DeployCli : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     run_mpcc("down --state-dir " + dir_.string());
+    run_mpcc("down --state-dir " + second_dir().string());
+    // Also matches second_dir(), whose name starts with dir_'s.
     for (pid_t pid : processes_mentioning(dir_)) {
       std::cerr << "deploy test: killing leftover pid " << pid << "\n";
       ::kill(pid, SIGKILL);
     }
     fs::remove_all(dir_);
+    fs::remove_all(second_dir());
   }
+  static fs::path second_dir() { return dir_.string() + "-second"; }
   static std::string dir_arg() { return "--state-dir " + dir_.string(); }
   // A generous timeout: the point is function, and sanitizer builds under a
   // loaded machine start slowly (the default is 30 s).
@@ -463,6 +467,56 @@ TEST_F(DeployCli, AComponentThatCannotStartIsNamedWithItsLogAndTheRestIsStopped)
   }
   fs::remove(dir_ / "attestation");
   fs::rename(dir_ / "attestation.saved", dir_ / "attestation");
+}
+
+// `count` consecutive free loopback ports starting at the returned one (0: none found).
+int free_port_range(int count) {
+  for (int base = 20000 + static_cast<int>(::getpid() % 20000); base < 60000; base += 97) {
+    bool all = true;
+    for (int p = base; p < base + count && all; ++p) {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<uint16_t>(p));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      all = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      ::close(fd);
+    }
+    if (all) return base;
+  }
+  return 0;
+}
+
+TEST_F(DeployCli, BasePortAssignsConsecutivePortsOnTheFirstUp) {
+  // A second deployment, with a copy of the first one's chip (saves generating
+  // two RSA-4096 keys).
+  const fs::path dir2 = second_dir();
+  fs::remove_all(dir2);
+  fs::create_directories(dir2 / "psp");
+  for (const char* f :
+       {"chip.json", "ark.pem", "ask.pem", "vcek.pem", "ark.key", "ask.key", "vcek.key"}) {
+    fs::copy_file(dir_ / "psp" / f, dir2 / "psp" / f);
+  }
+  const int base = free_port_range(5);
+  ASSERT_NE(base, 0);
+  CliResult up = run_mpcc("up --detach --timeout 120 --base-port " + std::to_string(base) +
+                          " --state-dir " + dir2.string());
+  ASSERT_EQ(up.code, 0) << up.output;
+  EXPECT_EQ(up.output.find("new simulated chip"), std::string::npos) << "the copied chip is used";
+  mpcc::StatusOr<mpcc::deploy::Endpoints> e = mpcc::deploy::read_endpoints(dir2 / "endpoints.json");
+  ASSERT_TRUE(e.ok()) << e.status().to_string();
+  auto url = [](int port) { return "https://127.0.0.1:" + std::to_string(port); };
+  EXPECT_EQ(e->identity, url(base));
+  EXPECT_EQ(e->attestation, url(base + 1));
+  EXPECT_EQ(e->vaults.at("contoso"), url(base + 2));
+  EXPECT_EQ(e->vaults.at("fabrikam"), url(base + 3));
+  EXPECT_EQ(e->vaults.at("woodgrove"), url(base + 4));
+  EXPECT_NE(e->identities.at("deployer").client_id,
+            first_endpoints_.identities.at("deployer").client_id)
+      << "its own identities";
+  CliResult down = run_mpcc("down --state-dir " + dir2.string());
+  EXPECT_EQ(down.code, 0) << down.output;
+  EXPECT_TRUE(processes_mentioning(dir2).empty());
 }
 
 }  // namespace
