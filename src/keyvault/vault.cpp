@@ -92,9 +92,11 @@ void KeyVault::audit_unauthenticated(const std::string& action, const std::strin
 }
 
 std::optional<Refusal> KeyVault::check_access(const Caller& caller, const std::string& permission,
-                                              const std::string& action, const std::string& name) {
+                                              const std::string& action, const std::string& name,
+                                              const std::string& token_digest) {
+  const std::string& digest = token_digest.empty() ? caller.token_digest : token_digest;
   auto policy = options_.registry->access_policy(caller.object_id);
-  if (!policy.ok()) return deny(caller, action, name, "", caller.token_digest, refusal(policy.status()));
+  if (!policy.ok()) return deny(caller, action, name, "", digest, refusal(policy.status()));
   if (!*policy || !(*policy)->allows(permission)) {
     std::string who = caller.object_id;
     if (!caller.client_id.empty()) who += " (client " + caller.client_id + ")";
@@ -102,7 +104,7 @@ std::optional<Refusal> KeyVault::check_access(const Caller& caller, const std::s
         "access policy: the identity " + who + " has no '" + permission +
         "' permission for keys on vault " + options_.name +
         (*policy ? "" : " (it has no access policy on this vault)"));
-    return deny(caller, action, name, "", caller.token_digest, refusal(std::move(s), kLayerAccess));
+    return deny(caller, action, name, "", digest, refusal(std::move(s), kLayerAccess));
   }
   return std::nullopt;
 }
@@ -259,7 +261,7 @@ Outcome<json> KeyVault::release(const Caller& caller, const std::string& origin,
                                 const std::string& name, const std::string& version,
                                 const ReleaseRequest& request, const std::string& api_version) {
   const std::string digest = token_digest(request.target);
-  if (auto r = check_access(caller, "release", "release", name)) return *r;
+  if (auto r = check_access(caller, "release", "release", name, digest)) return *r;
   auto found = find(name, version);
   if (!found.ok()) return deny(caller, "release", name, version, digest, refusal(found.status()));
   const KeyRecord& rec = *found;

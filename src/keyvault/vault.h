@@ -97,9 +97,11 @@ class KeyVault {
 
  private:
   explicit KeyVault(VaultOptions options);
-  // OK, or an access_policy refusal (audited).
+  // OK, or an access_policy refusal, audited with `token_digest` (the
+  // bearer token's when empty; a release records its attestation token's).
   std::optional<Refusal> check_access(const Caller& caller, const std::string& permission,
-                                      const std::string& action, const std::string& name);
+                                      const std::string& action, const std::string& name,
+                                      const std::string& token_digest = {});
   StatusOr<KeyRecord> find(const std::string& name, const std::string& version) const;
   StatusOr<nlohmann::json> bundle(const std::string& origin, const KeyRecord& record) const;
   Refusal deny(const Caller& caller, const std::string& action, const std::string& name,

@@ -115,6 +115,58 @@ TEST_F(VaultServiceTest, RejectedBearerTokensGetTheChallengeToo) {
   EXPECT_EQ(with_authorization("bearer " + token).status, 200);
 }
 
+TEST_F(VaultServiceTest, BearerTokenClaimsAreChecked) {
+  const jose::IssuerKey& key = env().identity_key();
+  jose::JwtSigner signer(jose::JwsAlg::kRs256, key.key, key.kid);
+  const UnixSeconds now = system_clock()->now();
+  const json good = {{"iss", env().identity_issuer_url()}, {"aud", kVaultResource},
+                     {"iat", now}, {"nbf", now}, {"exp", now + 600},
+                     {"oid", env().allowed().object_id}, {"appid", env().allowed().client_id}};
+  // Hand-made with the issuer's key: accepted as the identity it names.
+  EXPECT_EQ(env().get_as("/keys", signer.sign(good).value()).status, 200);
+
+  auto refused = [&](const std::string& what, const std::string& token,
+                     const std::string& mentions) {
+    SCOPED_TRACE(what);
+    Reply r = env().get_as("/keys", token);
+    expect_unauthorized(r);
+    EXPECT_NE(r.message().find(mentions), std::string::npos) << r.describe();
+  };
+  json c = good;
+  c.erase("oid");
+  refused("no oid", signer.sign(c).value(), "oid");
+  c = good;
+  c["oid"] = "";
+  refused("empty oid", signer.sign(c).value(), "oid");
+  c = good;
+  c["iss"] = env().maa().url();
+  refused("another issuer", signer.sign(c).value(), "issuer");
+  c = good;
+  c["nbf"] = now + 3600;
+  refused("not yet valid", signer.sign(c).value(), "nbf");
+  c = good;
+  c.erase("exp");
+  refused("no exp", signer.sign(c).value(), "exp");
+  refused("alg none",
+          test_env::b64url_json(json{{"alg", "none"}, {"typ", "JWT"}}) + "." +
+              test_env::b64url_json(good) + ".",
+          "none");
+  jose::JwtSigner rs384(jose::JwsAlg::kRs384, key.key, key.kid);
+  refused("RS384", rs384.sign(good).value(), "RS384");
+}
+
+TEST_F(VaultServiceTest, ErrorsAreJsonWithAzuresContentType) {
+  for (const Reply& r : {env().get("/keys/missing-for-content-type"),
+                         env().call("GET", "/keys", "", "", ""),
+                         env().call("GET", "/keys", "", env().bearer(env().allowed()), "")}) {
+    SCOPED_TRACE(r.describe());
+    EXPECT_EQ(r.header("Content-Type").value_or(""), "application/json; charset=utf-8");
+    ASSERT_TRUE(r.body.is_object());
+    EXPECT_TRUE(r.body["error"]["code"].is_string());
+    EXPECT_TRUE(r.body["error"]["message"].is_string());
+  }
+}
+
 // ---- api-version (A3) --------------------------------------------------------------
 
 TEST_F(VaultServiceTest, ApiVersionIsRequiredAndChecked) {
@@ -499,6 +551,10 @@ TEST_F(VaultServiceTest, DeleteAnswersTheBundleWithoutRecoveryIdAndTheKeyIsGone)
   EXPECT_EQ(r.body["key"]["kid"], created["key"]["kid"]);
   EXPECT_FALSE(r.body.contains("recoveryId")) << "no soft delete: the SDK poller must not wait";
 
+  const Reply listed = env().get("/keys");
+  for (const json& item : listed.body["value"]) {
+    EXPECT_NE(item["kid"], env().vault_url() + "/keys/delete-me") << "deleted keys are not listed";
+  }
   Reply get = env().get("/keys/delete-me/");
   EXPECT_EQ(get.status, 404) << get.describe();
   EXPECT_EQ(get.error_code(), "KeyNotFound");

@@ -39,8 +39,8 @@ void must_ok(const Status& s, const std::string& what) {
 class KeyCache {
  public:
   static KeyCache& get() {
-    static KeyCache* cache = new KeyCache();
-    return *cache;
+    static KeyCache cache;  // destroyed at exit: the directory goes with it
+    return cache;
   }
   // Copies DIR/<name>.{key,pem} of the cached key `name` into `dest`.
   void copy_to(const std::string& name, const fs::path& dest) {
@@ -209,6 +209,7 @@ void VaultTestEnv::start_identity() {
   must_ok(identity_server_->start(), "identity server");
   identity_url_ = identity_server_->base_url();
   jose::IssuerKey key = cached_issuer_key("token-signing", dir);
+  identity_key_ = key;
   token_issuer_ = std::make_shared<identity::TokenIssuer>(key, identity_url_, system_clock());
   expired_issuer_ = std::make_shared<identity::TokenIssuer>(
       key, identity_url_, std::make_shared<FixedClock>(system_clock()->now() - 7200), 3600);

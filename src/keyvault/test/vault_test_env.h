@@ -146,6 +146,8 @@ class VaultTestEnv {
   const MaaIssuer& maa() const { return *maa_; }
   const MaaIssuer& untrusted_maa() const { return *untrusted_maa_; }
   const std::string& identity_issuer_url() const { return identity_url_; }
+  // The identity issuer's signing key (to craft bearer tokens by hand).
+  const jose::IssuerKey& identity_key() const { return *identity_key_; }
 
   // ---- identities and bearer tokens
   const identity::Identity& allowed() const { return allowed_; }
@@ -238,6 +240,7 @@ class VaultTestEnv {
   std::shared_ptr<identity::IdentityService> identity_service_;
   std::unique_ptr<http::Server> identity_server_;
   std::string identity_url_;
+  std::optional<jose::IssuerKey> identity_key_;
   identity::Identity allowed_, no_release_, reader_;
 
   std::unique_ptr<MaaIssuer> maa_, untrusted_maa_;
