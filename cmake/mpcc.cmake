@@ -34,13 +34,16 @@ function(mpcc_library)
   mpcc_apply_flags(mpcc_${L_NAME})
 endfunction()
 
-# mpcc_test(NAME SRCS ... DEPS ... [LABELS ...])
+# mpcc_test(NAME SRCS ... DEPS ... [LABELS ...] [ONE_ENTRY [TIMEOUT s]])
 # One GoogleTest binary per library, registered with CTest (one entry per TEST).
+# ONE_ENTRY registers the binary as a single CTest entry instead: for suites
+# whose tests share an expensive environment (SetUpTestSuite: servers, keys),
+# which one process per test would rebuild for every test.
 function(mpcc_test)
   if(NOT MPCC_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(T "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "ONE_ENTRY" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SRCS})
   target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_compile_definitions(${T_NAME} PRIVATE
@@ -48,6 +51,14 @@ function(mpcc_test)
     MPCC_VECTORS_DIR="${PROJECT_SOURCE_DIR}/../shared/vectors"
     MPCC_BINARY_DIR="${PROJECT_BINARY_DIR}")
   mpcc_apply_flags(${T_NAME})
+  if(T_ONE_ENTRY)
+    if(NOT T_TIMEOUT)
+      set(T_TIMEOUT 600)
+    endif()
+    add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+    return()
+  endif()
   include(GoogleTest)
   gtest_discover_tests(${T_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")
 endfunction()
