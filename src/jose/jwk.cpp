@@ -366,15 +366,21 @@ Jwk Jwk::public_only() const {
 }
 
 StatusOr<crypto::PublicKey> Jwk::to_public_key() const {
-  switch (kind_) {
-    case KeyKind::kRsa:
-      return crypto::PublicKey::from_rsa(crypto::RsaPublicComponents{n_, e_});
-    case KeyKind::kEc:
-      return crypto::PublicKey::from_ec(crypto::EcPublicComponents{*curve_, x_, y_});
-    case KeyKind::kOct:
-      break;
-  }
-  return jwk_error("an oct key has no public key");
+  std::call_once(public_key_cache_->once, [this] {
+    switch (kind_) {
+      case KeyKind::kRsa:
+        public_key_cache_->value = crypto::PublicKey::from_rsa(crypto::RsaPublicComponents{n_, e_});
+        return;
+      case KeyKind::kEc:
+        public_key_cache_->value =
+            crypto::PublicKey::from_ec(crypto::EcPublicComponents{*curve_, x_, y_});
+        return;
+      case KeyKind::kOct:
+        break;
+    }
+    public_key_cache_->value = jwk_error("an oct key has no public key");
+  });
+  return *public_key_cache_->value;
 }
 
 StatusOr<crypto::PrivateKey> Jwk::to_private_key() const {

@@ -20,6 +20,8 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -114,6 +116,17 @@ class Jwk {
   std::vector<std::string> key_ops_;
   std::vector<std::string> x5c_;
   nlohmann::json extra_ = nlohmann::json::object();  // unknown public members, kept as-is
+
+  // to_public_key()'s result, computed once and shared by copies: the
+  // conversion runs OpenSSL's public key check (for RSA, SP 800-56B's
+  // small-factor GCD: milliseconds), and a cached issuer key is converted at
+  // every token verification otherwise. Key material never changes after a
+  // factory built the Jwk, so copies may share it.
+  struct PublicKeyCache {
+    std::once_flag once;
+    std::optional<StatusOr<crypto::PublicKey>> value;
+  };
+  std::shared_ptr<PublicKeyCache> public_key_cache_ = std::make_shared<PublicKeyCache>();
 };
 
 // Writes the redacted form.
