@@ -100,6 +100,32 @@ StatusOr<StoredReleasePolicy> parse_stored_policy(const json& v) {
   return p;
 }
 
+// The members of "attributes" a client may set; each present only when sent.
+struct AttributeChanges {
+  std::optional<bool> enabled, exportable;
+  std::optional<std::optional<UnixSeconds>> not_before, expires;  // inner nullopt: null
+};
+
+StatusOr<AttributeChanges> parse_attributes(const json& body) {
+  AttributeChanges c;
+  if (!body.contains("attributes")) return c;
+  const json& a = body["attributes"];
+  if (!a.is_object()) return bad("attributes must be an object");
+  if (a.contains("enabled")) {
+    MPCC_ASSIGN_OR_RETURN(c.enabled, get_bool(a, "enabled", "attributes"));
+  }
+  if (a.contains("exportable")) {
+    MPCC_ASSIGN_OR_RETURN(c.exportable, get_bool(a, "exportable", "attributes"));
+  }
+  if (a.contains("nbf")) {
+    MPCC_ASSIGN_OR_RETURN(c.not_before, get_time(a, "nbf", "attributes"));
+  }
+  if (a.contains("exp")) {
+    MPCC_ASSIGN_OR_RETURN(c.expires, get_time(a, "exp", "attributes"));
+  }
+  return c;
+}
+
 StatusOr<json> require_object(const json& body, const char* what) {
   if (!body.is_object()) return bad(std::string(what) + ": the body must be a JSON object");
   return body;
@@ -143,22 +169,11 @@ StatusOr<CreateKeyRequest> parse_create_request(const json& body) {
   if (body.contains("key_ops")) {
     MPCC_ASSIGN_OR_RETURN(r.key_ops, parse_key_ops(body["key_ops"]));
   }
-  if (body.contains("attributes")) {
-    const json& a = body["attributes"];
-    if (!a.is_object()) return bad("attributes must be an object");
-    if (a.contains("enabled")) {
-      MPCC_ASSIGN_OR_RETURN(r.enabled, get_bool(a, "enabled", "attributes"));
-    }
-    if (a.contains("exportable")) {
-      MPCC_ASSIGN_OR_RETURN(r.exportable, get_bool(a, "exportable", "attributes"));
-    }
-    if (a.contains("nbf")) {
-      MPCC_ASSIGN_OR_RETURN(r.not_before, get_time(a, "nbf", "attributes"));
-    }
-    if (a.contains("exp")) {
-      MPCC_ASSIGN_OR_RETURN(r.expires, get_time(a, "exp", "attributes"));
-    }
-  }
+  MPCC_ASSIGN_OR_RETURN(AttributeChanges attributes, parse_attributes(body));
+  if (attributes.enabled) r.enabled = *attributes.enabled;
+  if (attributes.exportable) r.exportable = *attributes.exportable;
+  if (attributes.not_before) r.not_before = *attributes.not_before;
+  if (attributes.expires) r.expires = *attributes.expires;
   if (r.not_before && r.expires && *r.expires <= *r.not_before) {
     return bad("attributes: exp must be after nbf");
   }
@@ -187,22 +202,11 @@ StatusOr<UpdateKeyRequest> parse_update_request(const json& body) {
   if (body.contains("key_ops")) {
     MPCC_ASSIGN_OR_RETURN(r.key_ops, parse_key_ops(body["key_ops"]));
   }
-  if (body.contains("attributes")) {
-    const json& a = body["attributes"];
-    if (!a.is_object()) return bad("attributes must be an object");
-    if (a.contains("enabled")) {
-      MPCC_ASSIGN_OR_RETURN(r.enabled, get_bool(a, "enabled", "attributes"));
-    }
-    if (a.contains("exportable")) {
-      MPCC_ASSIGN_OR_RETURN(r.exportable, get_bool(a, "exportable", "attributes"));
-    }
-    if (a.contains("nbf")) {
-      MPCC_ASSIGN_OR_RETURN(r.not_before, get_time(a, "nbf", "attributes"));
-    }
-    if (a.contains("exp")) {
-      MPCC_ASSIGN_OR_RETURN(r.expires, get_time(a, "exp", "attributes"));
-    }
-  }
+  MPCC_ASSIGN_OR_RETURN(AttributeChanges attributes, parse_attributes(body));
+  if (attributes.enabled) r.enabled = *attributes.enabled;
+  if (attributes.exportable) r.exportable = *attributes.exportable;
+  if (attributes.not_before) r.not_before = *attributes.not_before;
+  if (attributes.expires) r.expires = *attributes.expires;
   if (body.contains("tags")) {
     json tags = body["tags"].is_null() ? json::object() : body["tags"];
     MPCC_RETURN_IF_ERROR(check_tags(tags));

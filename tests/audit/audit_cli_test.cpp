@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/testing/run_command.h"
 #include "keyvault/audit_log.h"
 
 namespace {
@@ -24,22 +25,10 @@ using mpcc::keyvault::AuditDecision;
 using mpcc::keyvault::AuditEntry;
 using mpcc::keyvault::AuditLog;
 
-struct CliResult {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using CliResult = mpcc::testing::CommandResult;
 
 CliResult mpcc_cli(const std::string& args) {
-  std::string cmd = std::string(MPCC_EXE) + " " + args + " 2>&1";
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return mpcc::testing::run_command(std::string(MPCC_EXE) + " " + args);
 }
 
 class AuditCli : public testing::Test {

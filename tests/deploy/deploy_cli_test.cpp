@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/file_io.h"
+#include "common/testing/run_command.h"
 #include "deploy/endpoints.h"
 #include "deploy/supervisor.h"
 #include "http/client.h"
@@ -37,22 +38,10 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using std::chrono::steady_clock;
 
-struct CliResult {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using CliResult = mpcc::testing::CommandResult;
 
 CliResult run_mpcc(const std::string& args) {
-  const std::string cmd = std::string(MPCC_EXE) + " " + args + " 2>&1 </dev/null";
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return mpcc::testing::run_command(std::string(MPCC_EXE) + " " + args);
 }
 
 std::string read_text(const fs::path& p) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "keyvault/test/raw_db.h"
 
 namespace mpcc::keyvault {
 namespace {
@@ -39,34 +40,7 @@ class TempDir {
   fs::path path_;
 };
 
-// Raw SQL on the file, as an attacker with write access would do it.
-class RawDb {
- public:
-  explicit RawDb(const fs::path& p) {
-    EXPECT_EQ(sqlite3_open(p.string().c_str(), &db_), SQLITE_OK);
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  // Returns the SQLite result code; `error` gets the message.
-  int exec(const std::string& sql, std::string* error = nullptr) {
-    char* msg = nullptr;
-    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg);
-    if (error != nullptr) *error = msg != nullptr ? msg : "";
-    sqlite3_free(msg);
-    return rc;
-  }
-  void must(const std::string& sql) {
-    std::string err;
-    ASSERT_EQ(exec(sql, &err), SQLITE_OK) << sql << ": " << err;
-  }
-  void drop_guards() {
-    must("DROP TRIGGER audit_log_no_update");
-    must("DROP TRIGGER audit_log_no_delete");
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+using mpcc::keyvault::test_support::RawDb;
 
 AuditEntry entry(int i, AuditDecision d = AuditDecision::kAllow) {
   AuditEntry e;

@@ -14,6 +14,7 @@
 
 #include "common/testing/temp_dir.h"
 #include "keyvault/audit_log.h"
+#include "keyvault/test/raw_db.h"
 
 namespace mpcc::keyvault {
 namespace {
@@ -22,27 +23,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-// Raw SQL on the file, as a damaged disk or a careless tool would do it.
-class RawDb {
- public:
-  explicit RawDb(const fs::path& p) {
-    EXPECT_EQ(sqlite3_open(p.string().c_str(), &db_), SQLITE_OK);
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-  void must(const std::string& sql) {
-    char* msg = nullptr;
-    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg);
-    std::string err = msg != nullptr ? msg : "";
-    sqlite3_free(msg);
-    ASSERT_EQ(rc, SQLITE_OK) << sql << ": " << err;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+using mpcc::keyvault::test_support::RawDb;
 
 std::string version_of(unsigned n) {
   char buf[33];
