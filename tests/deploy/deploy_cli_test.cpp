@@ -23,10 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "common/bytes.h"
 #include "common/file_io.h"
 #include "common/testing/run_command.h"
 #include "deploy/endpoints.h"
 #include "deploy/supervisor.h"
+#include "crypto/encoding.h"
 #include "http/client.h"
 #include "keyvault/key_registry.h"
 
@@ -147,12 +149,12 @@ class DeployCli : public ::testing::Test {
 
   static fs::path dir_;
   static mpcc::deploy::Endpoints first_endpoints_;
-  static std::string first_ca_, first_chain_;
+  static std::string first_ca_, first_chain_, kept_kid_;
 };
 
 fs::path DeployCli::dir_;
 mpcc::deploy::Endpoints DeployCli::first_endpoints_;
-std::string DeployCli::first_ca_, DeployCli::first_chain_;
+std::string DeployCli::first_ca_, DeployCli::first_chain_, DeployCli::kept_kid_;
 
 TEST_F(DeployCli, StatusAndDownWithoutADeployment) {
   CliResult status = run_mpcc("status " + dir_arg());
@@ -295,6 +297,24 @@ TEST_F(DeployCli, IdentitiesGetTokensAndVaultAccessPoliciesApply) {
     ASSERT_TRUE(policies.ok());
     EXPECT_EQ(policies->size(), 3u) << party;
   }
+
+  // A key the restart below must keep (with its audit records).
+  const std::string policy =
+      json{{"version", "1.0.0"},
+           {"anyOf",
+            {{{"authority", e.attestation},
+              {"allOf", {{{"claim", "x-ms-attestation-type"}, {"equals", "sevsnpvm"}}}}}}}}
+          .dump();
+  json body = {{"kty", "RSA-HSM"},
+               {"attributes", {{"exportable", true}}},
+               {"release_policy",
+                {{"data", mpcc::crypto::base64url_encode(mpcc::to_bytes(policy))}}}};
+  auto created = client().request("POST", e.vaults.at("contoso") + "/keys/kept/create?api-version=7.4",
+                                  body.dump(), "application/json",
+                                  {{"Authorization", "Bearer " + deployer}});
+  ASSERT_TRUE(created.ok()) << created.status().to_string();
+  ASSERT_EQ(created->status, 200) << created->body;
+  kept_kid_ = json::parse(created->body)["key"]["kid"].get<std::string>();
 }
 
 TEST_F(DeployCli, SecondUpSaysAlreadyRunning) {
@@ -364,6 +384,17 @@ TEST_F(DeployCli, UpAfterDownKeepsPortsIdentitiesCaAndChip) {
   EXPECT_EQ(read_text(dir_ / "ca" / "ca.pem"), first_ca_);
   EXPECT_EQ(read_text(dir_ / "psp" / "chain.pem"), first_chain_);
   EXPECT_FALSE(token_for("contoso").empty()) << "the kept credential still works";
+  // The vault kept its key (same version) and an audit chain that verifies.
+  ASSERT_FALSE(kept_kid_.empty()) << "IdentitiesGetTokensAndVaultAccessPoliciesApply ran first";
+  auto kept = client().get(e.vaults.at("contoso") + "/keys/kept/?api-version=7.4",
+                           {{"Authorization", "Bearer " + token_for("deployer")}});
+  ASSERT_TRUE(kept.ok()) << kept.status().to_string();
+  ASSERT_EQ(kept->status, 200) << kept->body;
+  EXPECT_EQ(json::parse(kept->body)["key"]["kid"], kept_kid_);
+  CliResult audit =
+      run_mpcc("audit verify --db " + (dir_ / "vaults" / "contoso" / "vault.db").string());
+  EXPECT_EQ(audit.code, 0) << audit.output;
+  EXPECT_NE(audit.output.find("audit chain OK"), std::string::npos) << audit.output;
   CliResult status = run_mpcc("status " + dir_arg());
   EXPECT_EQ(status.code, 0) << status.output;
   CliResult down = run_mpcc("down " + dir_arg());
