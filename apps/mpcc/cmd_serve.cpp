@@ -11,6 +11,8 @@ void register_serve_command(CLI::App& root) {
   register_serve_attestation(*serve);
   register_serve_identity(*serve);
   register_serve_keyvault(*serve);
+  register_serve_skr(*serve);
+  register_serve_party(*serve);
 }
 
 }  // namespace mpcc::app

@@ -1,18 +1,24 @@
 // `mpcc up`, `mpcc status`, `mpcc down`: the local deployment (src/deploy).
 //
 //   mpcc up     --state-dir DIR [--detach] [--base-port N] [--timeout SECONDS]
+//               [--deployment-file FILE]
 //   mpcc status --state-dir DIR [--json]
 //   mpcc down   --state-dir DIR
 //
-// up prepares DIR (local CA, simulated chip, identities, vault access
-// policies), starts every component as a detached mpcc child, waits until
-// each is healthy and writes DIR/endpoints.json. Without --detach it then
-// stays in the foreground and runs `down` on SIGINT/SIGTERM/SIGHUP. A second
-// up on a running deployment only checks health.
-// Exit codes: up 0 running, 2 bad usage, 5 a component cannot start or is
-// unhealthy (or a recorded port is taken), 70 bug. status 0 all running and
-// healthy, 1 otherwise, 2 no deployment in DIR. down 0 stopped (also when
-// there was nothing to stop), 5 a process survived SIGKILL.
+// up reads the deployment file (the four parties; deploy/local.json, built
+// in), prepares DIR (local CA, simulated chip, identities, vault access
+// policies), starts the services as detached mpcc children, then per party
+// writes its config, security policy and context, launches its psp guest,
+// makes its key with a host_data-bound release policy, and starts its SKR
+// sidecar and app; waits until each is healthy and writes
+// DIR/endpoints.json. Without --detach it then stays in the foreground and
+// runs `down` on SIGINT/SIGTERM/SIGHUP. A second up on a running deployment
+// only checks health (and re-checks keys, guests and files).
+// Exit codes: up 0 running, 2 bad usage (or a bad deployment file), 5 a
+// component cannot start or is unhealthy (or a recorded port is taken, or a
+// key cannot be made), 70 bug. status 0 all running and healthy, 1
+// otherwise, 2 no deployment in DIR. down 0 stopped (also when there was
+// nothing to stop), 5 a process survived SIGKILL.
 #include <fmt/format.h>
 #include <signal.h>
 
@@ -34,6 +40,7 @@ using nlohmann::json;
 
 struct UpArgs {
   std::string state_dir;
+  std::string deployment_file;
   bool detach = false;
   int base_port = 0;
   double timeout_seconds = 30;
@@ -69,9 +76,9 @@ fs::path self_executable() {
 std::string pid_text(const std::optional<pid_t>& pid) { return pid ? std::to_string(*pid) : "-"; }
 
 void print_table(const std::vector<deploy::ComponentStatus>& components) {
-  std::printf("%-16s %-8s %-8s %-9s %s\n", "COMPONENT", "PID", "STATE", "HEALTH", "URL");
+  std::printf("%-18s %-8s %-8s %-9s %s\n", "COMPONENT", "PID", "STATE", "HEALTH", "URL");
   for (const deploy::ComponentStatus& c : components) {
-    std::printf("%-16s %-8s %-8s %-9s %s\n", c.name.c_str(), pid_text(c.pid).c_str(),
+    std::printf("%-18s %-8s %-8s %-9s %s\n", c.name.c_str(), pid_text(c.pid).c_str(),
                 c.running ? "running" : "stopped",
                 c.healthy   ? "ok"
                 : c.running ? "unhealthy"
@@ -103,7 +110,7 @@ int run_down(deploy::LocalDeployment& deployment, std::string_view command) {
   }
   int code = kExitOk;
   for (const deploy::StopResult& r : *stopped) {
-    std::printf("%-16s %-8s %s\n", r.name.c_str(), pid_text(r.pid).c_str(), r.outcome.c_str());
+    std::printf("%-18s %-8s %s\n", r.name.c_str(), pid_text(r.pid).c_str(), r.outcome.c_str());
     if (r.outcome == "still running") code = kExitUnavailable;
   }
   std::fflush(stdout);
@@ -117,6 +124,7 @@ int run_down(deploy::LocalDeployment& deployment, std::string_view command) {
 void run_up(const UpArgs& a, const CLI::Option* base_port) {
   deploy::UpOptions options;
   if (base_port->count() > 0) options.base_port = a.base_port;
+  if (!a.deployment_file.empty()) options.deployment_file = a.deployment_file;
   if (!(a.timeout_seconds > 0)) fail("up", invalid_argument("--timeout must be positive"));
   options.timeout = std::chrono::milliseconds(static_cast<int64_t>(a.timeout_seconds * 1000));
 
@@ -188,7 +196,9 @@ void run_status(const StatusArgs& a) {
 void register_deploy_commands(CLI::App& root) {
   auto up = std::make_shared<UpArgs>();
   CLI::App* up_cmd = root.add_subcommand(
-      "up", "Start the local deployment (psp, identity, attestation, one key vault per party)");
+      "up",
+      "Start the local deployment (psp, identity, attestation, key vaults, and per party its SKR "
+      "sidecar and app)");
   up_cmd->add_option("--state-dir", up->state_dir, "Deployment directory (created 0700)")
       ->required();
   up_cmd->add_flag("--detach", up->detach, "Return once everything is healthy, leaving it running");
@@ -196,6 +206,10 @@ void register_deploy_commands(CLI::App& root) {
       "--base-port", up->base_port, "First up only: ports N, N+1, ... instead of ephemeral ones");
   base_port->check(CLI::Range(1, 65535));
   up_cmd->add_option("--timeout", up->timeout_seconds, "Seconds to wait for every component (30)");
+  up_cmd
+      ->add_option("--deployment-file", up->deployment_file,
+                   "The parties (JSON; default: the built-in deploy/local.json)")
+      ->check(CLI::ExistingFile);
   up_cmd->callback([up, base_port] { run_up(*up, base_port); });
 
   auto status = std::make_shared<StatusArgs>();

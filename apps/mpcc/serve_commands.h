@@ -15,5 +15,9 @@ void register_serve_attestation(CLI::App& serve);
 void register_serve_identity(CLI::App& serve);
 // `mpcc serve keyvault` (cmd_serve_keyvault.cpp).
 void register_serve_keyvault(CLI::App& serve);
+// `mpcc serve skr` (cmd_serve_skr.cpp).
+void register_serve_skr(CLI::App& serve);
+// `mpcc serve party` (cmd_serve_party.cpp).
+void register_serve_party(CLI::App& serve);
 
 }  // namespace mpcc::app

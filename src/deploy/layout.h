@@ -9,7 +9,11 @@
 //   DIR/psp/                   the simulated chip, the daemon's sockets, chain.pem
 //   DIR/identity/              identities.json, token-signing key, credentials/<name> (0600)
 //   DIR/attestation/           the attestation service's token-signing key
-//   DIR/vaults/<party>/        one key vault per party (vault.db, its token)
+//   DIR/vaults/<vault>/        one key vault per key-holding party (vault.db, its token)
+//   DIR/deployment-file.json   the deployment file the last up used (csv paths absolute)
+//   DIR/parties/<party>/       party.json (the app's config), group-token, operator-token
+//                              (0600), security-context/ (confidential parties only)
+//   DIR/blobs/                 the directory blob store all party apps share
 //   DIR/logs/<component>.log   stdout+stderr of each process (appended)
 //   DIR/run/<component>.pid    pid of each running process
 //   DIR/.lock                  held by `up` and `down` while they change things
@@ -45,6 +49,26 @@ struct Layout {
   std::filesystem::path vault_db(const std::string& party) const {
     return vault_dir(party) / "vault.db";
   }
+  std::filesystem::path deployment_file_copy() const { return root / "deployment-file.json"; }
+  std::filesystem::path parties_dir() const { return root / "parties"; }
+  std::filesystem::path party_dir(const std::string& party) const { return parties_dir() / party; }
+  std::filesystem::path party_config(const std::string& party) const {
+    return party_dir(party) / "party.json";
+  }
+  std::filesystem::path group_token(const std::string& party) const {
+    return party_dir(party) / "group-token";
+  }
+  std::filesystem::path operator_token(const std::string& party) const {
+    return party_dir(party) / "operator-token";
+  }
+  std::filesystem::path security_context_dir(const std::string& party) const {
+    return party_dir(party) / "security-context";
+  }
+  // The psp daemon's channel for guest `party` (platform/sim/psp_daemon.h).
+  std::filesystem::path guest_channel(const std::string& party) const {
+    return psp_dir() / "guests" / (party + ".sock");
+  }
+  std::filesystem::path blobs_dir() const { return root / "blobs"; }
   std::filesystem::path logs_dir() const { return root / "logs"; }
   std::filesystem::path run_dir() const { return root / "run"; }
 };

@@ -1,22 +1,21 @@
 #include "deploy/local_deployment.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
-#include <sys/file.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "deploy/deployment_record.h"
 #include "deploy/endpoints.h"
+#include "deploy/host_resources.h"
+#include "deploy/party_plan.h"
 #include "deploy/provisioning.h"
+#include "deploy/psp_guests.h"
+#include "deploy/state_files.h"
+#include "deploy/vault_keys.h"
 #include "http/client.h"
 #include "platform/sim/psp_control_client.h"
 #include "platform/sim/psp_daemon.h"
@@ -24,6 +23,7 @@
 namespace mpcc::deploy {
 
 namespace fs = std::filesystem;
+using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
@@ -33,83 +33,11 @@ constexpr std::size_t kLogTailLines = 20;
 constexpr auto kHealthRetry = milliseconds(100);
 constexpr auto kMaxProbeTimeout = milliseconds(2000);
 constexpr const char* kChildLogLevel = "info";
+constexpr const char* kSidecarPrefix = "sidecar-";
+constexpr const char* kAppPrefix = "party-";
+constexpr const char* kVaultPrefix = "vault-";
 
-// DIR/.lock held with flock() for the lifetime of the object; close-on-exec,
-// so the children never inherit it.
-class DirLock {
- public:
-  static StatusOr<DirLock> acquire(const fs::path& path) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-      return unavailable(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return failed_precondition(fmt::format("another mpcc up/down is working on {} (it holds {})",
-                                             path.parent_path().string(), path.string()));
-    }
-    return DirLock(fd);
-  }
-  DirLock(DirLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  DirLock& operator=(DirLock&&) = delete;
-  DirLock(const DirLock&) = delete;
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit DirLock(int fd) : fd_(fd) {}
-  int fd_;
-};
-
-// Binds 127.0.0.1:port as the services do (SO_REUSEADDR) and closes again.
-// kUnavailable naming the port and the component when something listens.
-Status check_port_free(int port, const std::string& component) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return unavailable(fmt::format("socket: {}", std::strerror(errno)));
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
-  int err = errno;
-  ::close(fd);
-  if (rc == 0) return ok_status();
-  return unavailable(fmt::format(
-      "port {} of {} is taken ({}); the deployment's ports are fixed once recorded (its URLs are "
-      "referenced elsewhere): stop whatever listens on 127.0.0.1:{}",
-      port, component, std::strerror(err), port));
-}
-
-// An unused loopback port (bind port 0, read it back, close).
-StatusOr<int> pick_free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return unavailable(fmt::format("socket: {}", std::strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    int err = errno;
-    ::close(fd);
-    return unavailable(fmt::format("cannot find a free port: {}", std::strerror(err)));
-  }
-  ::close(fd);
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
-Status ensure_root(const fs::path& root) {
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return unavailable(fmt::format("{}: cannot create: {}", root.string(), ec.message()));
-  fs::permissions(root, fs::perms::owner_all, ec);
-  if (ec)
-    return unavailable(fmt::format("{}: cannot set mode 0700: {}", root.string(), ec.message()));
-  return ok_status();
-}
+using Targets = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
 // Absolute, symbolic links resolved, normalised, without a trailing
 // separator, so paths and the children's --state-dir arguments (which identify
@@ -132,26 +60,266 @@ std::string seconds_text(milliseconds ms) {
   return fmt::format("{:.1f} s", static_cast<double>(ms.count()) / 1000.0);
 }
 
+bool is_infrastructure(const Component& c) { return !c.is_party(); }
+
+fs::path component_state_dir(const Layout& layout, const Component& c) {
+  switch (c.kind) {
+    case ComponentKind::kPsp:
+      return layout.psp_dir();
+    case ComponentKind::kIdentity:
+      return layout.identity_dir();
+    case ComponentKind::kAttestation:
+      return layout.attestation_dir();
+    case ComponentKind::kKeyVault:
+      return layout.vault_dir(c.party);
+    case ComponentKind::kSidecar:
+    case ComponentKind::kPartyApp:
+      return layout.party_dir(c.party);
+  }
+  throw std::logic_error("unknown component kind");
+}
+
+// The arguments that identify a component's process (supervisor.h).
+std::vector<std::string> signature(const Layout& layout, const Component& c) {
+  if (c.kind == ComponentKind::kSidecar) return sidecar_signature(layout, c.party);
+  if (c.kind == ComponentKind::kPartyApp) return app_signature(layout, c.party);
+  return {"--state-dir", component_state_dir(layout, c).string()};
+}
+
+std::string component_url(const Layout& layout, const Component& c, int port) {
+  if (c.kind == ComponentKind::kPsp) {
+    return (layout.psp_dir() / platform::sim::kControlSocketName).string();
+  }
+  if (port <= 0) return "";
+  return fmt::format("{}://127.0.0.1:{}", c.kind == ComponentKind::kSidecar ? "http" : "https",
+                     port);
+}
+
+// The first line a component prints once it serves (supervisor.h).
+std::string ready_prefix(const Layout& layout, const Component& c) {
+  if (c.kind == ComponentKind::kPsp) return component_url(layout, c, 0);
+  return c.kind == ComponentKind::kSidecar ? "http://" : "https://";
+}
+
+// psp: a status request on its control socket; a sidecar: GET /status
+// (plain HTTP on loopback); the others: GET /health over TLS with DIR's CA.
+Status probe(const Layout& layout, const Component& c, const std::string& url,
+             milliseconds timeout) {
+  if (c.kind == ComponentKind::kPsp) {
+    StatusOr<json> s = platform::sim::request_status(url, timeout);
+    return s.ok() ? ok_status() : s.status();
+  }
+  if (url.empty()) return unavailable("no port recorded");
+  http::ClientOptions o;
+  o.ca_cert_path = layout.ca_cert().string();
+  o.connect_timeout_ms = static_cast<int>(timeout.count());
+  o.read_timeout_ms = static_cast<int>(timeout.count());
+  o.max_response_bytes = 64u << 10;
+  const std::string path = c.kind == ComponentKind::kSidecar ? "/status" : "/health";
+  MPCC_ASSIGN_OR_RETURN(http::ClientResponse r, http::Client(o).get(url + path));
+  if (r.status != 200) return unavailable(fmt::format("GET {}{} answered {}", url, path, r.status));
+  return ok_status();
+}
+
+Targets stop_targets(const Layout& layout, const std::vector<const Component*>& components) {
+  Targets out;
+  for (const Component* c : components) out.emplace_back(c->name, signature(layout, *c));
+  return out;
+}
+
+// One run of up(): what it started, on which ports, and how to undo it.
+class UpRun {
+ public:
+  UpRun(const Layout& layout, const Supervisor& supervisor, std::map<std::string, int>& ports,
+        steady_clock::time_point deadline)
+      : layout_(layout), supervisor_(supervisor), ports_(ports), deadline_(deadline) {}
+
+  // Spawns each component, then waits for each one's ready line (and reads
+  // its port from it). On failure, everything this run started is stopped.
+  template <typename ArgsFor>
+  Status start(const std::vector<const Component*>& group, const ArgsFor& args_for) {
+    const std::size_t first = started_.size();
+    for (const Component* c : group) {
+      std::error_code ec;
+      fs::remove(supervisor_.pid_file(c->name), ec);  // stale
+      const std::vector<std::string> unset =
+          c->is_party() ? party_env_unset() : std::vector<std::string>{};
+      StatusOr<ChildProcess> child = supervisor_.spawn(c->name, args_for(*c), unset);
+      if (!child.ok()) return fail(c->name, child.status());
+      started_.emplace_back(c, *child);
+    }
+    for (std::size_t i = first; i < started_.size(); ++i) {
+      const auto& [c, child] = started_[i];
+      if (Status s = wait_ready(*c, child); !s.ok()) return fail(c->name, s);
+    }
+    return ok_status();
+  }
+
+  // Probes until every component answers or the deadline passes.
+  Status wait_healthy(const std::vector<const Component*>& group, milliseconds timeout) {
+    std::map<std::string, Status> health;
+    for (;;) {
+      bool all = true;
+      for (const Component* c : group) {
+        auto h = health.find(c->name);
+        if (h != health.end() && h->second.ok()) continue;
+        auto left = std::chrono::duration_cast<milliseconds>(deadline_ - steady_clock::now());
+        Status s = probe(layout_, *c, component_url(layout_, *c, port_of(ports_, c->name)),
+                         std::clamp(left, milliseconds(200), kMaxProbeTimeout));
+        health.insert_or_assign(c->name, s);
+        all = all && s.ok();
+      }
+      if (all) return ok_status();
+      if (steady_clock::now() >= deadline_) {
+        for (const Component* c : group) {
+          const Status& s = health.at(c->name);
+          if (s.ok()) continue;
+          return fail(c->name, Status(StatusCode::kDeadlineExceeded,
+                                      fmt::format("not healthy after {}: {}", seconds_text(timeout),
+                                                  s.message())));
+        }
+      }
+      std::this_thread::sleep_for(kHealthRetry);
+    }
+  }
+
+  // Stops what this run started (newest first) and returns `s` naming
+  // `component`, with this run's last lines of its log.
+  Status fail(const std::string& component, const Status& s) {
+    std::uintmax_t from = 0;
+    for (const auto& [c, child] : started_) {
+      if (c->name == component) from = child.log_offset;
+    }
+    const std::string tail = supervisor_.log_tail(component, kLogTailLines, from);
+    std::vector<const Component*> undo;
+    for (auto it = started_.rbegin(); it != started_.rend(); ++it) undo.push_back(it->first);
+    supervisor_.stop(stop_targets(layout_, undo));
+    started_.clear();
+    std::string message = fmt::format("{} failed: {}", component, s.message());
+    if (!tail.empty()) {
+      message += fmt::format("\n--- last lines of {}:\n{}",
+                             supervisor_.log_file(component).string(), tail);
+    }
+    return Status(s.code(), message);
+  }
+
+ private:
+  Status wait_ready(const Component& c, const ChildProcess& child) {
+    StatusOr<std::string> line =
+        supervisor_.wait_for_line(child, ready_prefix(layout_, c), deadline_);
+    if (!line.ok()) return line.status();
+    if (c.has_port()) {
+      MPCC_ASSIGN_OR_RETURN(http::Url url, http::Url::parse(*line));
+      ports_[c.name] = url.port;
+    }
+    return ok_status();
+  }
+
+  const Layout& layout_;
+  const Supervisor& supervisor_;
+  std::map<std::string, int>& ports_;
+  const steady_clock::time_point deadline_;
+  std::vector<std::pair<const Component*, ChildProcess>> started_;
+};
+
+std::vector<const Component*> select(const std::vector<const Component*>& from,
+                                     const std::function<bool(const Component&)>& keep) {
+  std::vector<const Component*> out;
+  for (const Component* c : from) {
+    if (keep(*c)) out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<const Component*> pointers(const std::vector<Component>& components) {
+  std::vector<const Component*> out;
+  for (const Component& c : components) out.push_back(&c);
+  return out;
+}
+
+bool has_kind(const Component& c, ComponentKind kind) { return c.kind == kind; }
+
+// The parties' plans for the binary the children run (its hash is in the policies).
+StatusOr<std::vector<PartyPlan>> plan_with_binary(
+    const DeploymentFile& file, const Layout& layout, const DeploymentNetwork& network,
+    const std::map<std::string, IdentityEndpoint>& identities, const fs::path& executable,
+    const std::vector<std::string>& common_args) {
+  MPCC_ASSIGN_OR_RETURN(std::string sha256, file_sha256(executable));
+  return plan_parties(file, layout, network, identities, ExecutableInfo{executable, sha256},
+                      common_args);
+}
+
+// Each party's files; returns the parties whose config or policy changed.
+StatusOr<std::set<std::string>> write_parties(const Layout& layout,
+                                              const std::vector<PartyPlan>& plans) {
+  MPCC_ASSIGN_OR_RETURN(json thim, host_certification(layout));
+  std::set<std::string> changed;
+  for (const PartyPlan& plan : plans) {
+    MPCC_ASSIGN_OR_RETURN(bool c, write_party_files(layout, plan, thim));
+    if (c) changed.insert(plan.spec.name);
+  }
+  return changed;
+}
+
+// A psp guest per confidential party with its host_data (kept when it runs already).
+Status launch_guests(const Layout& layout, const std::vector<PartyPlan>& plans) {
+  const fs::path control = layout.psp_dir() / platform::sim::kControlSocketName;
+  MPCC_ASSIGN_OR_RETURN(auto guests, psp_guests(control, kMaxProbeTimeout));
+  for (const PartyPlan& plan : plans) {
+    if (!plan.spec.confidential()) continue;
+    auto g = guests.find(plan.spec.name);
+    if (g != guests.end() && g->second == plan.host_data) continue;
+    MPCC_RETURN_IF_ERROR(launch_guest(control, plan.spec.name, plan.host_data,
+                                      layout.guest_channel(plan.spec.name), kMaxProbeTimeout));
+  }
+  return ok_status();
+}
+
+// Every key-holding party's key with its host_data-bound release policy; a
+// note for each key created or updated.
+Status ensure_keys(const DeploymentFile& file, const Layout& layout,
+                   const DeploymentNetwork& network, const std::vector<PartyPlan>& plans,
+                   std::vector<std::string>& notes) {
+  std::map<std::string, std::string> host_data;
+  for (const PartyPlan& plan : plans) {
+    if (plan.spec.confidential()) host_data[plan.spec.name] = plan.host_data;
+  }
+  http::ClientOptions o;
+  o.ca_cert_path = layout.ca_cert().string();
+  const http::Client client(o);
+  MPCC_ASSIGN_OR_RETURN(
+      std::string bearer,
+      fetch_access_token(o, network.identity_url, layout.credential_file(kDeployerIdentity)));
+  for (const std::string& vault : file.vaults()) {
+    const PartySpec* holder = file.key_holder(vault);
+    MPCC_ASSIGN_OR_RETURN(json policy,
+                          key_release_policy(file, *holder, network.attestation_url, host_data));
+    MPCC_ASSIGN_OR_RETURN(KeyAction action, ensure_release_key(client, network.vault_urls.at(vault),
+                                                               bearer, holder->key, policy));
+    if (action != KeyAction::kKept) {
+      notes.push_back(
+          fmt::format("key {} in vault {}: {}", holder->key, vault, key_action_name(action)));
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
-const std::vector<std::string>& default_identities() {
-  static const std::vector<std::string> kNames = {"deployer", "contoso", "fabrikam", "woodgrove"};
-  return kNames;
-}
-
-const std::vector<std::string>& default_parties() {
-  static const std::vector<std::string> kNames = {"contoso", "fabrikam", "woodgrove"};
-  return kNames;
-}
-
-std::vector<Component> default_components() {
+std::vector<Component> deployment_components(const DeploymentFile& file) {
   std::vector<Component> c = {
       {"psp", ComponentKind::kPsp, ""},
       {"identity", ComponentKind::kIdentity, ""},
       {"attestation", ComponentKind::kAttestation, ""},
   };
-  for (const std::string& party : default_parties()) {
-    c.push_back({"vault-" + party, ComponentKind::kKeyVault, party});
+  for (const std::string& vault : file.vaults()) {
+    c.push_back({kVaultPrefix + vault, ComponentKind::kKeyVault, vault});
+  }
+  for (const PartySpec& p : file.parties) {
+    c.push_back({kSidecarPrefix + p.name, ComponentKind::kSidecar, p.name});
+  }
+  for (const PartySpec& p : file.parties) {
+    c.push_back({kAppPrefix + p.name, ComponentKind::kPartyApp, p.name});
   }
   return c;
 }
@@ -163,55 +331,54 @@ LocalDeployment::LocalDeployment(const fs::path& root, fs::path executable)
 bool LocalDeployment::exists() const {
   std::error_code ec;
   if (fs::exists(layout_.deployment_json(), ec)) return true;
-  for (const Component& c : default_components()) {
-    if (fs::exists(supervisor_.pid_file(c.name), ec)) return true;
+  for (const auto& entry : fs::directory_iterator(layout_.run_dir(), ec)) {
+    if (entry.path().extension() == ".pid") return true;
   }
   return false;
 }
 
-fs::path LocalDeployment::component_state_dir(const Component& c) const {
-  switch (c.kind) {
-    case ComponentKind::kPsp:
-      return layout_.psp_dir();
-    case ComponentKind::kIdentity:
-      return layout_.identity_dir();
-    case ComponentKind::kAttestation:
-      return layout_.attestation_dir();
-    case ComponentKind::kKeyVault:
-      return layout_.vault_dir(c.party);
+StatusOr<DeploymentFile> LocalDeployment::recorded_deployment_file() const {
+  std::error_code ec;
+  if (fs::exists(layout_.deployment_file_copy(), ec)) {
+    return read_deployment_file(layout_.deployment_file_copy());
   }
-  throw std::logic_error("unknown component kind");
+  return embedded_deployment_file();
 }
 
-std::vector<std::string> LocalDeployment::signature(const Component& c) const {
-  return {"--state-dir", component_state_dir(c).string()};
-}
-
-std::string LocalDeployment::component_url(const Component& c, int port) const {
-  if (c.kind == ComponentKind::kPsp)
-    return (layout_.psp_dir() / platform::sim::kControlSocketName).string();
-  return port > 0 ? fmt::format("https://127.0.0.1:{}", port) : "";
-}
-
-Status LocalDeployment::probe(const Component& c, const std::string& url,
-                              milliseconds timeout) const {
-  if (c.kind == ComponentKind::kPsp) {
-    StatusOr<nlohmann::json> s = platform::sim::request_status(url, timeout);
-    return s.ok() ? ok_status() : s.status();
+StatusOr<std::vector<Component>> LocalDeployment::known_components() const {
+  MPCC_ASSIGN_OR_RETURN(DeploymentFile file, recorded_deployment_file());
+  std::vector<Component> components = deployment_components(file);
+  std::set<std::string> names;
+  for (const Component& c : components) names.insert(c.name);
+  std::error_code ec;
+  std::vector<std::string> leftovers;
+  for (const auto& entry : fs::directory_iterator(layout_.run_dir(), ec)) {
+    if (entry.path().extension() == ".pid") leftovers.push_back(entry.path().stem().string());
   }
-  if (url.empty()) return unavailable("no port recorded");
-  http::ClientOptions o;
-  o.ca_cert_path = layout_.ca_cert().string();
-  o.connect_timeout_ms = static_cast<int>(timeout.count());
-  o.read_timeout_ms = static_cast<int>(timeout.count());
-  o.max_response_bytes = 64u << 10;
-  MPCC_ASSIGN_OR_RETURN(http::ClientResponse r, http::Client(o).get(url + "/health"));
-  if (r.status != 200) return unavailable(fmt::format("GET {}/health answered {}", url, r.status));
-  return ok_status();
+  std::sort(leftovers.begin(), leftovers.end());
+  for (const std::string& name : leftovers) {
+    if (names.count(name)) continue;
+    for (auto [prefix, kind] : {std::pair{kVaultPrefix, ComponentKind::kKeyVault},
+                                std::pair{kSidecarPrefix, ComponentKind::kSidecar},
+                                std::pair{kAppPrefix, ComponentKind::kPartyApp}}) {
+      const std::string_view p(prefix);
+      if (name.size() > p.size() && name.compare(0, p.size(), p) == 0) {
+        components.push_back({name, kind, name.substr(p.size())});
+      }
+    }
+  }
+  return components;
 }
 
 StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
-  const std::vector<Component> components = default_components();
+  DeploymentFile file;
+  if (options.deployment_file) {
+    MPCC_ASSIGN_OR_RETURN(file, read_deployment_file(*options.deployment_file));
+  } else {
+    MPCC_ASSIGN_OR_RETURN(file, embedded_deployment_file());
+  }
+  MPCC_RETURN_IF_ERROR(check_files(file));
+  const std::vector<Component> components = deployment_components(file);
   const auto port_count = static_cast<int>(std::count_if(
       components.begin(), components.end(), [](const Component& c) { return c.has_port(); }));
   if (options.base_port &&
@@ -220,34 +387,36 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
                                         port_count, 65536 - port_count));
   }
   if (options.timeout.count() <= 0) return invalid_argument("--timeout must be positive");
-  MPCC_RETURN_IF_ERROR(ensure_root(layout_.root));
+  MPCC_RETURN_IF_ERROR(ensure_private_dir(layout_.root));
   MPCC_ASSIGN_OR_RETURN(DirLock lock, DirLock::acquire(layout_.lock_file()));
 
-  // 1-3, 5: on-disk state (each step keeps what exists).
+  // On-disk state (each step keeps what exists).
   UpResult result;
   MPCC_ASSIGN_OR_RETURN(http::LocalCaFiles ca, ensure_ca(layout_));
   std::map<std::string, http::TlsFiles> tls;
   for (const Component& c : components) {
-    if (!c.has_port()) continue;
+    if (!c.has_port() || c.kind == ComponentKind::kSidecar) continue;
     MPCC_ASSIGN_OR_RETURN(tls[c.name], ensure_service_certificate(layout_, ca, c.name));
   }
   MPCC_RETURN_IF_ERROR(ensure_chip(layout_, result.chip_created));
   MPCC_ASSIGN_OR_RETURN(auto identities,
-                        ensure_identities(layout_, default_identities(), result.notes));
-  for (const std::string& party : default_parties()) {
+                        ensure_identities(layout_, file.identities(), result.notes));
+  for (const std::string& vault : file.vaults()) {
     MPCC_RETURN_IF_ERROR(
-        apply_access_policies(layout_, party, default_access_grants(party), identities));
+        apply_access_policies(layout_, vault, file.access_grants(vault), identities));
   }
+  MPCC_RETURN_IF_ERROR(
+      write_if_changed(layout_.deployment_file_copy(), deployment_file_to_json(file).dump(2) + "\n")
+          .status());
   MPCC_ASSIGN_OR_RETURN(std::optional<DeploymentRecord> recorded,
                         read_deployment_record(layout_.deployment_json()));
   DeploymentRecord record = recorded.value_or(DeploymentRecord{});
 
   // What runs already, what to start, on which ports.
-  std::vector<const Component*> to_start;
+  std::set<const Component*> to_start;
   for (const Component& c : components) {
-    if (!supervisor_.state(c.name, signature(c)).running) to_start.push_back(&c);
+    if (!supervisor_.state(c.name, signature(layout_, c)).running) to_start.insert(&c);
   }
-  result.already_running = to_start.empty();
   if (options.base_port && recorded && !record.ports.empty()) {
     result.notes.push_back("ports are already recorded in " + layout_.deployment_json().string() +
                            "; --base-port is ignored");
@@ -256,7 +425,7 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
   int next_base = options.base_port.value_or(0);
   for (const Component& c : components) {
     if (!c.has_port()) continue;
-    const bool starting = std::find(to_start.begin(), to_start.end(), &c) != to_start.end();
+    const bool starting = to_start.count(&c) > 0;
     auto it = record.ports.find(c.name);
     if (it != record.ports.end()) {
       if (starting) MPCC_RETURN_IF_ERROR(check_port_free(it->second, c.name));
@@ -267,8 +436,9 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
     } else if (options.base_port) {
       ports[c.name] = next_base;
       MPCC_RETURN_IF_ERROR(check_port_free(next_base, c.name));
-    } else if (c.kind == ComponentKind::kIdentity) {
-      // The identity service needs its port up front: it is the issuer in its tokens.
+    } else if (c.kind == ComponentKind::kIdentity || c.is_party()) {
+      // Needed up front: the identity service is the issuer in its tokens; the
+      // parties' ports are in their configs and security policies.
       MPCC_ASSIGN_OR_RETURN(ports[c.name], pick_free_port());
     } else {
       ports[c.name] = 0;  // ephemeral: read back from the URL the service prints
@@ -277,9 +447,10 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
   }
 
   const std::string identity_url = fmt::format("https://127.0.0.1:{}", ports.at("identity"));
-  auto args_for = [&](const Component& c) {
-    std::vector<std::string> a = {"--log-level", kChildLogLevel};
-    const std::string dir = component_state_dir(c).string();
+  const std::vector<std::string> common_args = {"--log-level", kChildLogLevel};
+  auto service_args = [&](const Component& c) {
+    std::vector<std::string> a = common_args;
+    const std::string dir = component_state_dir(layout_, c).string();
     auto add_listen = [&] {
       const http::TlsFiles& t = tls.at(c.name);
       a.insert(a.end(), {"--state-dir", dir, "--port", std::to_string(ports.at(c.name)),
@@ -304,135 +475,117 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
         a.insert(a.end(), {"--name", c.party, "--identity-issuer", identity_url, "--ca-cert",
                            layout_.ca_cert().string()});
         break;
+      case ComponentKind::kSidecar:
+      case ComponentKind::kPartyApp:
+        throw std::logic_error("party processes take their arguments from their plan");
     }
     return a;
   };
 
-  // Starting, readiness, health. Any failure stops what this call started.
-  const steady_clock::time_point deadline = steady_clock::now() + options.timeout;
-  std::vector<std::pair<const Component*, ChildProcess>> started;
-  auto fail = [&](const std::string& component, const Status& s) -> Status {
-    std::uintmax_t from = 0;  // only this run's lines of a component this up started
-    for (const auto& [c, child] : started) {
-      if (c->name == component) from = child.log_offset;
-    }
-    const std::string tail = supervisor_.log_tail(component, kLogTailLines, from);
-    std::vector<std::pair<std::string, std::vector<std::string>>> targets;
-    for (auto it = started.rbegin(); it != started.rend(); ++it) {
-      targets.emplace_back(it->first->name, signature(*it->first));
-    }
-    supervisor_.stop(targets);
-    std::string message = fmt::format("{} failed: {}", component, s.message());
-    if (!tail.empty()) {
-      message += fmt::format("\n--- last lines of {}:\n{}",
-                             supervisor_.log_file(component).string(), tail);
-    }
-    return Status(s.code(), message);
-  };
-  auto ready_prefix = [&](const Component& c) {
-    return c.kind == ComponentKind::kPsp ? component_url(c, 0) : std::string("https://");
-  };
-  auto wait_ready = [&](const Component& c, const ChildProcess& child) -> Status {
-    StatusOr<std::string> line = supervisor_.wait_for_line(child, ready_prefix(c), deadline);
-    if (!line.ok()) return line.status();
-    if (c.has_port()) {
-      MPCC_ASSIGN_OR_RETURN(http::Url url, http::Url::parse(*line));
-      ports[c.name] = url.port;
-    }
-    return ok_status();
-  };
-  auto spawn = [&](const Component& c) -> Status {
-    std::error_code ec;
-    fs::remove(supervisor_.pid_file(c.name), ec);  // stale
-    MPCC_ASSIGN_OR_RETURN(ChildProcess child, supervisor_.spawn(c.name, args_for(c)));
-    started.emplace_back(&c, child);
-    return ok_status();
-  };
-
-  // Phase 1: psp, identity, attestation together; the vaults need the
+  // The services: psp, identity, attestation together; the vaults need the
   // identity service (their token issuer), so they follow once it listens.
-  std::size_t waited = 0;
-  for (const Component* c : to_start) {
-    if (c->kind == ComponentKind::kKeyVault) continue;
-    if (Status s = spawn(*c); !s.ok()) return fail(c->name, s);
+  const steady_clock::time_point deadline = steady_clock::now() + options.timeout;
+  UpRun run(layout_, supervisor_, ports, deadline);
+  const std::vector<const Component*> all = pointers(components);
+  auto starting = [&](const Component& c) { return to_start.count(&c) > 0; };
+  auto vault = [](const Component& c) { return has_kind(c, ComponentKind::kKeyVault); };
+  MPCC_RETURN_IF_ERROR(run.start(
+      select(all,
+             [&](const Component& c) { return starting(c) && is_infrastructure(c) && !vault(c); }),
+      service_args));
+  MPCC_RETURN_IF_ERROR(run.start(
+      select(all, [&](const Component& c) { return starting(c) && vault(c); }), service_args));
+  MPCC_RETURN_IF_ERROR(run.wait_healthy(select(all, is_infrastructure), options.timeout));
+
+  // The parties: configs, security policies and contexts, guests, keys.
+  DeploymentNetwork network;
+  network.identity_url = identity_url;
+  network.attestation_url = fmt::format("https://127.0.0.1:{}", ports.at("attestation"));
+  for (const std::string& v : file.vaults()) {
+    network.vault_urls[v] = fmt::format("https://127.0.0.1:{}", ports.at(kVaultPrefix + v));
   }
-  for (; waited < started.size(); ++waited) {
-    if (Status s = wait_ready(*started[waited].first, started[waited].second); !s.ok()) {
-      return fail(started[waited].first->name, s);
-    }
+  for (const PartySpec& p : file.parties) {
+    network.sidecar_ports[p.name] = ports.at(kSidecarPrefix + p.name);
+    network.app_ports[p.name] = ports.at(kAppPrefix + p.name);
   }
-  for (const Component* c : to_start) {
-    if (c->kind != ComponentKind::kKeyVault) continue;
-    if (Status s = spawn(*c); !s.ok()) return fail(c->name, s);
-  }
-  for (; waited < started.size(); ++waited) {
-    if (Status s = wait_ready(*started[waited].first, started[waited].second); !s.ok()) {
-      return fail(started[waited].first->name, s);
-    }
+  StatusOr<std::vector<PartyPlan>> planned =
+      plan_with_binary(file, layout_, network, identities, supervisor_.executable(), common_args);
+  if (!planned.ok()) return run.fail("parties", planned.status());
+  const std::vector<PartyPlan>& plans = *planned;
+  StatusOr<std::set<std::string>> changed = write_parties(layout_, plans);
+  if (!changed.ok()) return run.fail("parties", changed.status());
+  if (Status s = launch_guests(layout_, plans); !s.ok()) return run.fail("psp", s);
+  if (Status s = ensure_keys(file, layout_, network, plans, result.notes); !s.ok()) {
+    return run.fail("keys", s);
   }
 
-  // 7: every component healthy (also those that were already running).
-  std::map<std::string, Status> health;
-  for (;;) {
-    bool all = true;
-    for (const Component& c : components) {
-      auto h = health.find(c.name);
-      if (h != health.end() && h->second.ok()) continue;
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
-      Status s = probe(c, component_url(c, port_of(ports, c.name)),
-                       std::clamp(left, milliseconds(200), kMaxProbeTimeout));
-      health.insert_or_assign(c.name, s);
-      all = all && s.ok();
-    }
-    if (all) break;
-    if (steady_clock::now() >= deadline) {
-      for (const Component& c : components) {
-        const Status& s = health.at(c.name);
-        if (s.ok()) continue;
-        return fail(c.name, Status(StatusCode::kDeadlineExceeded,
-                                   fmt::format("not healthy after {}: {}",
-                                               seconds_text(options.timeout), s.message())));
-      }
-    }
-    std::this_thread::sleep_for(kHealthRetry);
+  // A running party whose config or policy changed runs stale: restart it.
+  std::vector<const Component*> stale;
+  for (const Component* c : all) {
+    if (c->is_party() && !starting(*c) && changed->count(c->party)) stale.push_back(c);
   }
+  if (!stale.empty()) {
+    supervisor_.stop(stop_targets(layout_, stale));
+    std::set<std::string> restarted;
+    for (const Component* c : stale) {
+      to_start.insert(c);
+      restarted.insert(c->party);
+    }
+    for (const std::string& p : restarted) {
+      result.notes.push_back(
+          fmt::format("party {}: its configuration or security policy changed; restarted", p));
+    }
+  }
+  std::map<std::string, const PartyPlan*> plan_of;
+  for (const PartyPlan& plan : plans) plan_of[plan.spec.name] = &plan;
+  auto party_args = [&](const Component& c) {
+    const PartyPlan& plan = *plan_of.at(c.party);
+    return c.kind == ComponentKind::kSidecar ? plan.sidecar_args : plan.app_args;
+  };
+  auto sidecar = [](const Component& c) { return has_kind(c, ComponentKind::kSidecar); };
+  auto app = [](const Component& c) { return has_kind(c, ComponentKind::kPartyApp); };
+  MPCC_RETURN_IF_ERROR(run.start(
+      select(all, [&](const Component& c) { return starting(c) && sidecar(c); }), party_args));
+  MPCC_RETURN_IF_ERROR(run.start(
+      select(all, [&](const Component& c) { return starting(c) && app(c); }), party_args));
+  MPCC_RETURN_IF_ERROR(run.wait_healthy(all, options.timeout));
+  result.already_running = to_start.empty();
 
-  // 6, 8: record the ports, write endpoints.json.
-  DeploymentRecord new_record;
+  // Record the ports, write endpoints.json.
+  DeploymentRecord new_record = record;
   for (const Component& c : components) {
     if (c.has_port()) new_record.ports[c.name] = port_of(ports, c.name);
   }
   if (!recorded || !(new_record == record)) {
     if (Status s = write_deployment_record(layout_.deployment_json(), new_record); !s.ok()) {
-      return fail("deployment", s);
+      return run.fail("deployment", s);
     }
   }
   Endpoints e;
   if (StatusOr<Endpoints> previous = read_endpoints(layout_.endpoints_json()); previous.ok()) {
-    e.parties = previous->parties;
     e.view = previous->view;
   }
   e.ca_cert = layout_.ca_cert();
-  for (const Component& c : components) {
-    const std::string url = component_url(c, port_of(ports, c.name));
-    if (c.kind == ComponentKind::kIdentity) e.identity = url;
-    if (c.kind == ComponentKind::kAttestation) e.attestation = url;
-    if (c.kind == ComponentKind::kKeyVault) e.vaults[c.party] = url;
-  }
+  e.identity = identity_url;
+  e.attestation = network.attestation_url;
+  e.vaults = network.vault_urls;
   e.identities = identities;
   e.psp_state_dir = layout_.psp_dir();
   e.psp_chain = layout_.psp_chain();
-  if (Status s = write_endpoints(layout_.endpoints_json(), e); !s.ok()) return fail("endpoints", s);
+  e.parties = endpoints_parties(plans, layout_, network);
+  if (Status s = write_endpoints(layout_.endpoints_json(), e); !s.ok()) {
+    return run.fail("endpoints", s);
+  }
   result.endpoints_file = layout_.endpoints_json();
 
   for (const Component& c : components) {
-    ProcessState st = supervisor_.state(c.name, signature(c));
+    ProcessState st = supervisor_.state(c.name, signature(layout_, c));
     ComponentStatus cs;
     cs.name = c.name;
     cs.pid = st.pid;
     cs.running = st.running;
     cs.healthy = true;
-    cs.url = component_url(c, port_of(ports, c.name));
+    cs.url = component_url(layout_, c, port_of(ports, c.name));
     result.components.push_back(std::move(cs));
   }
   return result;
@@ -442,23 +595,19 @@ StatusOr<std::vector<ComponentStatus>> LocalDeployment::status(milliseconds prob
   if (!exists()) return not_found("no deployment in " + layout_.root.string());
   MPCC_ASSIGN_OR_RETURN(std::optional<DeploymentRecord> record,
                         read_deployment_record(layout_.deployment_json()));
+  MPCC_ASSIGN_OR_RETURN(std::vector<Component> components, known_components());
   std::vector<ComponentStatus> out;
-  for (const Component& c : default_components()) {
+  for (const Component& c : components) {
     ComponentStatus cs;
     cs.name = c.name;
-    ProcessState st = supervisor_.state(c.name, signature(c));
+    ProcessState st = supervisor_.state(c.name, signature(layout_, c));
     cs.pid = st.pid;
     cs.running = st.running;
-    int port = 0;
-    if (record) {
-      auto it = record->ports.find(c.name);
-      if (it != record->ports.end()) port = it->second;
-    }
-    cs.url = component_url(c, port);
+    cs.url = component_url(layout_, c, record ? port_of(record->ports, c.name) : 0);
     if (!cs.running) {
       cs.detail =
           st.pid ? fmt::format("pid {} is not running", *st.pid) : "not running (no pid file)";
-    } else if (Status s = probe(c, cs.url, probe_timeout); s.ok()) {
+    } else if (Status s = probe(layout_, c, cs.url, probe_timeout); s.ok()) {
       cs.healthy = true;
     } else {
       cs.detail = s.message();
@@ -471,17 +620,21 @@ StatusOr<std::vector<ComponentStatus>> LocalDeployment::status(milliseconds prob
 StatusOr<std::vector<StopResult>> LocalDeployment::down(const StopOptions& options) {
   if (!exists()) return not_found("no deployment in " + layout_.root.string());
   MPCC_ASSIGN_OR_RETURN(DirLock lock, DirLock::acquire(layout_.lock_file()));
-  using Targets = std::vector<std::pair<std::string, std::vector<std::string>>>;
-  Targets vaults, services, psp;
-  for (const Component& c : default_components()) {
-    Targets& group = c.kind == ComponentKind::kKeyVault ? vaults
-                     : c.kind == ComponentKind::kPsp    ? psp
-                                                        : services;
-    group.emplace_back(c.name, signature(c));
-  }
+  MPCC_ASSIGN_OR_RETURN(std::vector<Component> components, known_components());
+  const std::vector<const Component*> all = pointers(components);
   std::vector<StopResult> results;
-  for (const Targets* group : {&vaults, &services, &psp}) {
-    std::vector<StopResult> r = supervisor_.stop(*group, options);
+  // Apps, sidecars, vaults, identity and attestation, psp: each group together.
+  for (auto group : std::vector<std::function<bool(const Component&)>>{
+           [](const Component& c) { return has_kind(c, ComponentKind::kPartyApp); },
+           [](const Component& c) { return has_kind(c, ComponentKind::kSidecar); },
+           [](const Component& c) { return has_kind(c, ComponentKind::kKeyVault); },
+           [](const Component& c) {
+             return has_kind(c, ComponentKind::kIdentity) ||
+                    has_kind(c, ComponentKind::kAttestation);
+           },
+           [](const Component& c) { return has_kind(c, ComponentKind::kPsp); }}) {
+    std::vector<StopResult> r =
+        supervisor_.stop(stop_targets(layout_, select(all, group)), options);
     results.insert(results.end(), r.begin(), r.end());
   }
   return results;

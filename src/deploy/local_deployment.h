@@ -1,11 +1,13 @@
 // File: deploy/local_deployment.h
 //
-// LocalDeployment: the default deployment model on one machine and the
-// steps of `mpcc up`, `mpcc status` and `mpcc down` over a state directory
-// DIR (layout.h). The model: a simulated PSP daemon, the managed-identity
-// service, the attestation service and one key vault per party (contoso,
-// fabrikam, woodgrove), each a detached `mpcc` child process (supervisor.h)
-// serving HTTPS on 127.0.0.1 with a certificate from DIR's local CA.
+// LocalDeployment: the deployment model on one machine and the steps of
+// `mpcc up`, `mpcc status` and `mpcc down` over a state directory DIR
+// (layout.h). The model: a simulated PSP daemon, the managed-identity
+// service, the attestation service, one key vault per key-holding party, and
+// per party (deployment_file.h: Contoso, Fabrikam, Woodgrove Bank, Snooper)
+// an SKR sidecar and the party app, each a detached `mpcc` child process
+// (supervisor.h) on 127.0.0.1; the services and apps serve HTTPS with a
+// certificate from DIR's local CA, the sidecars plain HTTP.
 //
 //   LocalDeployment d(dir, "/proc/self/exe" resolved);
 //   MPCC_ASSIGN_OR_RETURN(UpResult up, d.up(UpOptions{}));      // children keep running
@@ -13,14 +15,16 @@
 //   MPCC_ASSIGN_OR_RETURN(auto stopped, d.down());
 //
 // up() is idempotent: it keeps what is on disk (CA, chip, identities and
-// credentials, ports, vault contents), re-applies the vaults' access
-// policies, starts whatever is not running, and waits until every component
-// is healthy. When everything already runs it only checks health
-// (UpResult::already_running). Ports: the first up picks them (ephemeral, or
-// base_port, base_port+1, ...) and records them in DIR/deployment.json; later
-// ups reuse them and fail (kUnavailable naming the port and component) when
-// one is taken, before starting anything. On any failure up() stops what it
-// started and says which component failed, with the tail of its log.
+// credentials, ports, vault contents, party tokens), re-applies the vaults'
+// access policies and the keys' release policies, starts whatever is not
+// running (restarting a party whose config or security policy changed), and
+// waits until every component is healthy. When everything already runs and
+// nothing changed it only checks health (UpResult::already_running). Ports:
+// the first up picks them (ephemeral, or base_port, base_port+1, ...) and
+// records them in DIR/deployment.json; later ups reuse them and fail
+// (kUnavailable naming the port and component) when one is taken, before
+// starting anything. On any failure up() stops what it started and says
+// which component failed, with the tail of its log.
 //
 // Thread-safety: one call at a time per object; up() and down() take
 // DIR/.lock (kFailedPrecondition when another up/down holds it), status()
@@ -36,31 +40,37 @@
 #include <vector>
 
 #include "common/status.h"
+#include "deploy/deployment_file.h"
 #include "deploy/layout.h"
 #include "deploy/supervisor.h"
 
 namespace mpcc::deploy {
 
-enum class ComponentKind { kPsp, kIdentity, kAttestation, kKeyVault };
+enum class ComponentKind { kPsp, kIdentity, kAttestation, kKeyVault, kSidecar, kPartyApp };
 
 struct Component {
-  std::string name;  // "psp", "identity", "attestation", "vault-contoso", ...
+  std::string name;  // "psp", "identity", "attestation", "vault-contoso", "sidecar-contoso",
+                     // "party-contoso", ...
   ComponentKind kind = ComponentKind::kPsp;
-  std::string party;  // the vault's party ("" for the others)
+  std::string party;  // the vault's name, or the sidecar's / app's party ("" for the others)
 
   bool has_port() const { return kind != ComponentKind::kPsp; }
+  bool is_party() const {
+    return kind == ComponentKind::kSidecar || kind == ComponentKind::kPartyApp;
+  }
 };
 
-// The identities of the default model, and its parties (one vault each).
-const std::vector<std::string>& default_identities();  // deployer, contoso, fabrikam, woodgrove
-const std::vector<std::string>& default_parties();     // contoso, fabrikam, woodgrove
-// psp, identity, attestation, vault-contoso, vault-fabrikam, vault-woodgrove:
-// the start order; down() stops in reverse groups (vaults first, psp last).
-std::vector<Component> default_components();
+// psp, identity, attestation, vault-<v> for each vault, sidecar-<p> and
+// party-<p> for each party: the start order (sidecars before apps: an app may
+// call its sidecar at start); down() stops in reverse groups (apps first,
+// psp last).
+std::vector<Component> deployment_components(const DeploymentFile& file);
 
 struct UpOptions {
   std::optional<int> base_port;              // first up only: N, N+1, ... in component order
   std::chrono::milliseconds timeout{30000};  // readiness and health of every component
+  // The deployment file; nullopt: the one built into the binary (deploy/local.json).
+  std::optional<std::filesystem::path> deployment_file;
 };
 
 struct ComponentStatus {
@@ -68,7 +78,7 @@ struct ComponentStatus {
   std::optional<pid_t> pid;
   bool running = false;
   bool healthy = false;
-  std::string url;     // https URL, or the psp's control socket
+  std::string url;     // https URL (a sidecar: http), or the psp's control socket
   std::string detail;  // why it is not healthy ("" when it is)
 };
 
@@ -76,7 +86,7 @@ struct UpResult {
   bool already_running = false;  // nothing had to be started
   bool chip_created = false;
   std::vector<ComponentStatus> components;
-  std::vector<std::string> notes;  // warnings worth printing
+  std::vector<std::string> notes;  // warnings and changes worth printing (keys, restarts)
   std::filesystem::path endpoints_file;
 };
 
@@ -92,10 +102,15 @@ class LocalDeployment {
   // an interrupted up.
   bool exists() const;
 
+  // The deployment file the last up used (DIR/deployment-file.json), else
+  // the embedded one. Errors when the recorded copy is damaged.
+  StatusOr<DeploymentFile> recorded_deployment_file() const;
+
   // See the file comment. Errors: kUnavailable / kDeadlineExceeded for a
   // component that cannot start or become healthy (message names it and
-  // carries its log tail), kFailedPrecondition for a concurrent up/down,
-  // kInvalidArgument for bad options, others from provisioning.
+  // carries its log tail), kFailedPrecondition for a concurrent up/down, a
+  // missing csv file or a key the vault refuses, kInvalidArgument for bad
+  // options or a bad deployment file, others from provisioning.
   StatusOr<UpResult> up(const UpOptions& options);
 
   // Every component's pid, liveness and health (each health probe bounded by
@@ -103,15 +118,16 @@ class LocalDeployment {
   StatusOr<std::vector<ComponentStatus>> status(
       std::chrono::milliseconds probe_timeout = std::chrono::milliseconds(2000)) const;
 
-  // Stops every component (vaults, then attestation and identity, then the
-  // psp), removes the pid files. kNotFound when !exists() (nothing to do).
+  // Stops every component (apps, sidecars, vaults, then attestation and
+  // identity, then the psp), removes the pid files. kNotFound when !exists()
+  // (nothing to do).
   StatusOr<std::vector<StopResult>> down(const StopOptions& options = {});
 
  private:
-  std::vector<std::string> signature(const Component& c) const;
-  std::filesystem::path component_state_dir(const Component& c) const;
-  std::string component_url(const Component& c, int port) const;
-  Status probe(const Component& c, const std::string& url, std::chrono::milliseconds timeout) const;
+  // The components of the recorded deployment file plus any vault, sidecar
+  // or party app that only a pid file in DIR/run still names (an earlier
+  // up with another deployment file).
+  StatusOr<std::vector<Component>> known_components() const;
 
   Layout layout_;
   Supervisor supervisor_;

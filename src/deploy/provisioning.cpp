@@ -6,9 +6,12 @@
 #include <memory>
 
 #include "common/file_io.h"
+#include "deploy/security_policy.h"
+#include "deploy/state_files.h"
 #include "identity/identity_registry.h"
 #include "keyvault/key_registry.h"
 #include "platform/sim/simulated_chip.h"
+#include "platform/sim/thim.h"
 
 namespace mpcc::deploy {
 
@@ -17,16 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxChainFile = 1u << 20;
-
-Status ensure_private_dir(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return unavailable(fmt::format("{}: cannot create: {}", dir.string(), ec.message()));
-  fs::permissions(dir, fs::perms::owner_all, ec);
-  if (ec)
-    return unavailable(fmt::format("{}: cannot set mode 0700: {}", dir.string(), ec.message()));
-  return ok_status();
-}
 
 }  // namespace
 
@@ -64,6 +57,13 @@ Status ensure_chip(const Layout& layout, bool& created) {
   return write_file_atomic(layout.psp_chain(), as_span(chain), public_file);
 }
 
+StatusOr<nlohmann::json> host_certification(const Layout& layout) {
+  StatusOr<platform::sim::SimulatedChip> chip =
+      platform::sim::SimulatedChip::load(layout.psp_dir());
+  if (!chip.ok()) return chip.status().with_context("psp");
+  return platform::sim::thim_certification(*chip);
+}
+
 StatusOr<std::map<std::string, IdentityEndpoint>> ensure_identities(
     const Layout& layout, const std::vector<std::string>& names, std::vector<std::string>& notes) {
   MPCC_RETURN_IF_ERROR(ensure_private_dir(layout.identity_dir()));
@@ -97,28 +97,18 @@ StatusOr<std::map<std::string, IdentityEndpoint>> ensure_identities(
   return out;
 }
 
-std::vector<AccessGrant> default_access_grants(const std::string& party) {
-  std::vector<AccessGrant> grants = {
-      {"deployer", {"all"}},
-      {party, {"get", "list", "release"}},
-  };
-  if (party == "contoso" || party == "fabrikam")
-    grants.push_back({"woodgrove", {"get", "release"}});
-  return grants;
-}
-
-Status apply_access_policies(const Layout& layout, const std::string& party,
+Status apply_access_policies(const Layout& layout, const std::string& vault,
                              const std::vector<AccessGrant>& grants,
                              const std::map<std::string, IdentityEndpoint>& identities) {
   MPCC_RETURN_IF_ERROR(ensure_private_dir(layout.vaults_dir()));
-  MPCC_RETURN_IF_ERROR(ensure_private_dir(layout.vault_dir(party)));
+  MPCC_RETURN_IF_ERROR(ensure_private_dir(layout.vault_dir(vault)));
   StatusOr<std::unique_ptr<keyvault::KeyRegistry>> registry =
-      keyvault::KeyRegistry::open(layout.vault_db(party));
-  if (!registry.ok()) return registry.status().with_context("vault " + party);
+      keyvault::KeyRegistry::open(layout.vault_db(vault));
+  if (!registry.ok()) return registry.status().with_context("vault " + vault);
   for (const AccessGrant& grant : grants) {
     auto id = identities.find(grant.identity);
     if (id == identities.end()) {
-      return not_found(fmt::format("vault {}: no identity named {}", party, grant.identity));
+      return not_found(fmt::format("vault {}: no identity named {}", vault, grant.identity));
     }
     keyvault::AccessPolicy policy;
     policy.object_id = id->second.object_id;
@@ -127,9 +117,35 @@ Status apply_access_policies(const Layout& layout, const std::string& party,
                           keyvault::parse_key_permissions(grant.permissions));
     Status s = (*registry)->set_access_policy(policy);
     if (!s.ok())
-      return s.with_context(fmt::format("vault {}: access policy for {}", party, grant.identity));
+      return s.with_context(fmt::format("vault {}: access policy for {}", vault, grant.identity));
   }
   return ok_status();
+}
+
+StatusOr<bool> write_party_files(const Layout& layout, const PartyPlan& plan,
+                                 const nlohmann::json& thim) {
+  const std::string& party = plan.spec.name;
+  MPCC_RETURN_IF_ERROR(ensure_private_dir(layout.blobs_dir()));
+  MPCC_RETURN_IF_ERROR(ensure_private_dir(layout.parties_dir()));
+  MPCC_RETURN_IF_ERROR(ensure_private_dir(layout.party_dir(party)));
+  MPCC_RETURN_IF_ERROR(ensure_random_token(layout.group_token(party)).status());
+  MPCC_RETURN_IF_ERROR(ensure_random_token(layout.operator_token(party)).status());
+  MPCC_ASSIGN_OR_RETURN(bool changed,
+                        write_if_changed(layout.party_config(party), plan.config_text));
+  if (plan.spec.confidential()) {
+    MPCC_ASSIGN_OR_RETURN(
+        bool policy_changed,
+        write_security_context(layout.security_context_dir(party), plan.policy_text, thim));
+    changed = changed || policy_changed;
+  } else {
+    std::error_code ec;
+    fs::remove_all(layout.security_context_dir(party), ec);
+    if (ec) {
+      return unavailable(fmt::format("{}: cannot remove: {}",
+                                     layout.security_context_dir(party).string(), ec.message()));
+    }
+  }
+  return changed;
 }
 
 }  // namespace mpcc::deploy

@@ -41,7 +41,8 @@ constexpr std::size_t kTailBytes = 16u << 10;
   ::_exit(127);
 }
 
-[[noreturn]] void exec_child(const char* exe, char* const* argv, int log_fd, int status_fd) {
+[[noreturn]] void exec_child(const char* exe, char* const* argv, char* const* envp, int log_fd,
+                             int status_fd) {
   ::setsid();
   sigset_t none;
   sigemptyset(&none);
@@ -64,7 +65,7 @@ constexpr std::size_t kTailBytes = 16u << 10;
   if (::fcntl(kStatusFd, F_SETFD, FD_CLOEXEC) < 0) report_errno_and_exit(status_fd);
   ::close_range(kStatusFd + 1, ~0U, 0);
   if (::chdir("/") != 0) report_errno_and_exit(status_fd);
-  ::execv(exe, argv);
+  ::execve(exe, argv, envp);
   report_errno_and_exit(status_fd);
 }
 
@@ -101,6 +102,25 @@ std::string now_text() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+// This process's environment without the variables named in `unset`.
+std::vector<std::string> environment_without(const std::vector<std::string>& unset) {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('='));
+    if (std::find(unset.begin(), unset.end(), name) == unset.end()) out.emplace_back(entry);
+  }
+  return out;
+}
+
+std::vector<char*> c_pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (std::string& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
 }
 
 bool contains_sequence(const std::vector<std::string>& argv, const std::vector<std::string>& seq) {
@@ -148,7 +168,8 @@ fs::path Supervisor::log_file(std::string_view name) const {
 }
 
 StatusOr<ChildProcess> Supervisor::spawn(const std::string& name,
-                                         const std::vector<std::string>& args) const {
+                                         const std::vector<std::string>& args,
+                                         const std::vector<std::string>& unset_env) const {
   std::error_code ec;
   for (const fs::path& dir : {run_dir_, logs_dir_}) {
     fs::create_directories(dir, ec);
@@ -175,9 +196,9 @@ StatusOr<ChildProcess> Supervisor::spawn(const std::string& name,
   argv_storage.reserve(args.size() + 1);
   argv_storage.push_back(executable_.string());
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<char*> argv = c_pointers(argv_storage);
+  std::vector<std::string> env_storage = environment_without(unset_env);
+  std::vector<char*> envp = c_pointers(env_storage);
   const std::string exe = executable_.string();
 
   int status_pipe[2];
@@ -194,7 +215,7 @@ StatusOr<ChildProcess> Supervisor::spawn(const std::string& name,
     ::close(status_pipe[1]);
     return unavailable(fmt::format("cannot start {}: fork: {}", name, std::strerror(err)));
   }
-  if (pid == 0) exec_child(exe.c_str(), argv.data(), log_fd, status_pipe[1]);
+  if (pid == 0) exec_child(exe.c_str(), argv.data(), envp.data(), log_fd, status_pipe[1]);
   ::close(log_fd);
   ::close(status_pipe[1]);
   // Wait for the exec: from then on /proc/<pid>/cmdline is the child's own.

@@ -76,9 +76,12 @@ class Supervisor {
 
   // Forks and execs `executable args...` detached (see above) and returns
   // once the child runs the executable (so its /proc cmdline is its own);
-  // then writes the pid file. kUnavailable when the log cannot be opened, or
-  // fork or exec fails ("cannot start NAME: EXE: No such file or directory").
-  StatusOr<ChildProcess> spawn(const std::string& name, const std::vector<std::string>& args) const;
+  // then writes the pid file. The child inherits this process's environment
+  // without the variables named in `unset_env`. kUnavailable when the log
+  // cannot be opened, or fork or exec fails ("cannot start NAME: EXE: No such
+  // file or directory").
+  StatusOr<ChildProcess> spawn(const std::string& name, const std::vector<std::string>& args,
+                               const std::vector<std::string>& unset_env = {}) const;
 
   // Tails the child's log from its log_offset until a complete line starting
   // with `prefix` appears and returns it (without the newline).

@@ -286,4 +286,8 @@ StatusOr<ClientResponse> Client::request(std::string_view method, const std::str
   return out;
 }
 
+std::string encode_query_value(std::string_view value) {
+  return httplib::detail::encode_query_param(std::string(value));
+}
+
 }  // namespace mpcc::http

@@ -55,6 +55,10 @@ struct Url {
   std::string origin() const;  // scheme://host[:port]
 };
 
+// Percent-encodes a query parameter value (RFC 3986 unreserved characters
+// stay as they are).
+std::string encode_query_value(std::string_view value);
+
 class Client {
  public:
   explicit Client(ClientOptions options = {});

@@ -90,7 +90,22 @@ void write_response(const Response& r, httplib::Response& res) {
       res.set_header(name, value);  // httplib drops names/values with CR or LF
     }
   }
-  res.set_content(r.body, content_type);
+  if (!r.stream) {
+    res.set_content(r.body, content_type);
+    return;
+  }
+  res.set_chunked_content_provider(
+      content_type, [producer = r.stream](std::size_t, httplib::DataSink& sink) {
+        try {
+          producer([&sink](std::string_view chunk) {
+            return chunk.empty() || sink.write(chunk.data(), chunk.size());
+          });
+        } catch (const std::exception& e) {
+          spdlog::error("http: a streamed response failed: {}", e.what());
+        }
+        sink.done();
+        return true;
+      });
 }
 
 void write_error(httplib::Response& res, int status, std::string message) {
@@ -169,6 +184,14 @@ Response Response::text(int status, std::string body, std::string content_type) 
   return r;
 }
 
+Response Response::streamed(int status, std::string content_type, StreamProducer producer) {
+  Response r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.stream = std::move(producer);
+  return r;
+}
+
 Response& Response::with_header(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
   return *this;
@@ -213,6 +236,11 @@ struct Server::Impl {
       write_error(res, 415, "multipart/form-data bodies are not accepted");
       res.set_header("Connection", "close");  // the body was not read
       return std::nullopt;
+    }
+    // RFC 9112 6.3: a request with neither Content-Length nor
+    // Transfer-Encoding has no body (curl -X POST, a browser's bodiless fetch).
+    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      return std::string();
     }
     std::string body;
     bool too_large = false;

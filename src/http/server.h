@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,14 +65,25 @@ struct Request {
   StatusOr<nlohmann::json> json_body() const;
 };
 
+// Writes one piece of a streamed body; false when the client went away (stop
+// producing then).
+using StreamWriter = std::function<bool(std::string_view chunk)>;
+// Produces a streamed body (chunked transfer encoding) on the worker thread
+// after the handler returned: it must own everything it uses. Exceptions are
+// logged and end the stream.
+using StreamProducer = std::function<void(const StreamWriter& write)>;
+
 struct Response {
   int status = 200;
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
+  StreamProducer stream;  // when set, the body is streamed and `body` is ignored
 
   static Response json(int status, const nlohmann::json& body);
   static Response text(int status, std::string body, std::string content_type = "text/plain");
+  // A streamed answer (e.g. server-sent events: "text/event-stream").
+  static Response streamed(int status, std::string content_type, StreamProducer producer);
   Response& with_header(std::string name, std::string value);
 };
 

@@ -1,7 +1,8 @@
 // `mpcc up/status/down` end to end with the built binary: one deployment in a
-// temp directory shared by the tests below, which run in order. Every process
-// of the deployment has the directory in its command line, so the suite's
-// teardown finds and kills anything left behind by a failed test.
+// temp directory shared by the tests below, which run in order: the services
+// and the four parties (sidecars and apps) of the built-in deployment file.
+// Every process of the deployment has the directory in its command line, so
+// the suite's teardown finds and kills anything left behind by a failed test.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -26,11 +27,13 @@
 #include "common/bytes.h"
 #include "common/file_io.h"
 #include "common/testing/run_command.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "deploy/endpoints.h"
 #include "deploy/supervisor.h"
-#include "crypto/encoding.h"
 #include "http/client.h"
 #include "keyvault/key_registry.h"
+#include "platform/sim/psp_control_client.h"
 
 namespace {
 
@@ -89,6 +92,20 @@ std::map<std::string, pid_t> running_pids(const fs::path& dir) {
   return out;
 }
 
+const std::vector<std::string> kParties = {"contoso", "fabrikam", "woodgrove", "snooper"};
+const std::vector<std::string> kConfidential = {"contoso", "fabrikam", "woodgrove"};
+// psp, identity, attestation, 3 vaults, 4 sidecars, 4 apps.
+constexpr std::size_t kComponents = 14;
+
+// The environment variables of a live process.
+std::vector<std::string> process_environ(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::vector<std::string> out;
+  std::string var;
+  while (std::getline(in, var, '\0')) out.push_back(var);
+  return out;
+}
+
 class DeployCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -138,6 +155,44 @@ class DeployCli : public ::testing::Test {
     auto j = r->json();
     return j.ok() ? j->value("access_token", "") : "";
   }
+  // The release policy of a key, as the vault returns it (GET with the deployer's token).
+  static json key_release_policy(const std::string& vault, const std::string& key) {
+    auto r = client().get(endpoints().vaults.at(vault) + "/keys/" + key + "?api-version=7.4",
+                          {{"Authorization", "Bearer " + token_for("deployer")}});
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    if (!r.ok()) return nullptr;
+    EXPECT_EQ(r->status, 200) << r->body;
+    json bundle = json::parse(r->body, nullptr, false);
+    if (bundle.is_discarded() || !bundle.contains("release_policy")) return nullptr;
+    auto data =
+        mpcc::crypto::base64_decode_any(bundle["release_policy"]["data"].get<std::string>());
+    EXPECT_TRUE(data.ok());
+    return data.ok() ? json::parse(mpcc::to_string(*data)) : json(nullptr);
+  }
+  // The x-ms-sevsnpvm-hostdata values a release policy names, in order.
+  static std::vector<std::string> hostdata_in(const json& policy) {
+    std::vector<std::string> out;
+    if (!policy.is_object()) return out;
+    for (const json& entry : policy["anyOf"]) {
+      EXPECT_EQ(entry["authority"], endpoints().attestation);
+      for (const json& c : entry["allOf"]) {
+        if (c["claim"] == "x-ms-sevsnpvm-hostdata") out.push_back(c["equals"]);
+      }
+    }
+    return out;
+  }
+  // Everything up must keep across runs: tokens, configs, policies.
+  static std::map<std::string, std::string> party_files() {
+    std::map<std::string, std::string> out;
+    for (const std::string& p : kParties) {
+      for (const char* f : {"party.json", "group-token", "operator-token",
+                            "security-context/security-policy-base64"}) {
+        const fs::path path = dir_ / "parties" / p / f;
+        if (fs::exists(path)) out[p + "/" + f] = read_text(path);
+      }
+    }
+    return out;
+  }
   static CliResult timed_up(const std::string& label) {
     auto start = steady_clock::now();
     CliResult r = run_mpcc(up_detach());
@@ -150,11 +205,13 @@ class DeployCli : public ::testing::Test {
   static fs::path dir_;
   static mpcc::deploy::Endpoints first_endpoints_;
   static std::string first_ca_, first_chain_, kept_kid_;
+  static std::map<std::string, std::string> first_party_files_;
 };
 
 fs::path DeployCli::dir_;
 mpcc::deploy::Endpoints DeployCli::first_endpoints_;
 std::string DeployCli::first_ca_, DeployCli::first_chain_, DeployCli::kept_kid_;
+std::map<std::string, std::string> DeployCli::first_party_files_;
 
 TEST_F(DeployCli, StatusAndDownWithoutADeployment) {
   CliResult status = run_mpcc("status " + dir_arg());
@@ -168,12 +225,25 @@ TEST_F(DeployCli, StatusAndDownWithoutADeployment) {
 }
 
 TEST_F(DeployCli, UpDetachStartsEveryComponentHealthy) {
-  CliResult up = timed_up("first_up");
+  // A guest channel in up's environment must never reach a party (the
+  // Snooper would find a device in it).
+  auto start = steady_clock::now();
+  CliResult up = mpcc::testing::run_command("MPCC_SEV_GUEST=/nonexistent/guest.sock " +
+                                            std::string(MPCC_EXE) + " " + up_detach());
+  std::cout << "deploy test: first_up took "
+            << std::chrono::duration_cast<milliseconds>(steady_clock::now() - start).count()
+            << " ms\n";
   ASSERT_EQ(up.code, 0) << up.output;
   EXPECT_NE(up.output.find("started the deployment"), std::string::npos) << up.output;
   for (const char* c :
-       {"psp", "identity", "attestation", "vault-contoso", "vault-fabrikam", "vault-woodgrove"}) {
+       {"psp", "identity", "attestation", "vault-contoso", "vault-fabrikam", "vault-woodgrove",
+        "sidecar-contoso", "sidecar-snooper", "party-woodgrove", "party-snooper"}) {
     EXPECT_NE(up.output.find(c), std::string::npos) << c << "\n" << up.output;
+  }
+  for (const char* key : {"contoso-secret-key", "fabrikam-secret-key", "woodgrove-secret-key"}) {
+    EXPECT_NE(up.output.find(std::string("key ") + key), std::string::npos)
+        << "a note for each key created\n"
+        << up.output;
   }
 
   // endpoints.json: every field, absolute paths, https URLs.
@@ -210,10 +280,27 @@ TEST_F(DeployCli, UpDetachStartsEveryComponentHealthy) {
   EXPECT_EQ(mode_of(dir_), 0700u);
   EXPECT_EQ(mode_of(dir_ / "identity" / "credentials"), 0700u);
   EXPECT_EQ(mode_of(dir_ / "endpoints.json") & 0077, 0u);
-  for (const char* f : {"ca/ca.pem", "ca/ca.key", "ca/attestation.pem", "ca/identity.pem",
-                        "ca/vault-contoso.pem", "psp/chip.json", "psp/chain.pem", "psp/psp.sock",
-                        "deployment.json", "vaults/contoso/vault.db", "logs/psp.log",
-                        "logs/vault-woodgrove.log", "run/psp.pid", "run/vault-fabrikam.pid"}) {
+  for (const char* f : {"ca/ca.pem",
+                        "ca/ca.key",
+                        "ca/attestation.pem",
+                        "ca/identity.pem",
+                        "ca/vault-contoso.pem",
+                        "psp/chip.json",
+                        "psp/chain.pem",
+                        "psp/psp.sock",
+                        "deployment.json",
+                        "vaults/contoso/vault.db",
+                        "logs/psp.log",
+                        "logs/vault-woodgrove.log",
+                        "run/psp.pid",
+                        "run/vault-fabrikam.pid",
+                        "deployment-file.json",
+                        "ca/party-contoso.pem",
+                        "ca/party-snooper.key",
+                        "parties/snooper/party.json",
+                        "logs/sidecar-woodgrove.log",
+                        "run/party-fabrikam.pid",
+                        "run/sidecar-snooper.pid"}) {
     EXPECT_TRUE(fs::exists(dir_ / f)) << f;
   }
   const std::string chain = read_text(dir_ / "psp" / "chain.pem");
@@ -244,11 +331,131 @@ TEST_F(DeployCli, UpDetachStartsEveryComponentHealthy) {
   json sj = json::parse(status_json.output, nullptr, false);
   ASSERT_FALSE(sj.is_discarded()) << status_json.output;
   EXPECT_TRUE(sj.at("healthy").get<bool>());
-  EXPECT_EQ(sj.at("components").size(), 6u);
+  EXPECT_EQ(sj.at("components").size(), kComponents);
 
   first_endpoints_ = e;
   first_ca_ = read_text(dir_ / "ca" / "ca.pem");
   first_chain_ = chain;
+}
+
+TEST_F(DeployCli, EndpointsListTheFourPartiesAndTheirProcessesAnswer) {
+  const json raw = json::parse(read_text(dir_ / "endpoints.json"));
+  const json& parties = raw.at("parties");
+  ASSERT_EQ(parties.size(), kParties.size()) << parties.dump(2);
+  const mpcc::deploy::Endpoints e = endpoints();
+  std::set<std::string> urls;
+  for (const std::string& name : kParties) {
+    ASSERT_TRUE(parties.contains(name)) << name;
+    const json& p = parties[name];
+    for (const char* field : {"app", "sku", "vault", "key", "identity", "credential_file",
+                              "sidecar", "host_data", "role"}) {
+      EXPECT_TRUE(p.contains(field)) << name << "." << field;
+    }
+    EXPECT_EQ(p["app"].get<std::string>().rfind("https://127.0.0.1:", 0), 0u) << name;
+    EXPECT_EQ(p["sidecar"].get<std::string>().rfind("http://127.0.0.1:", 0), 0u) << name;
+    urls.insert(p["app"].get<std::string>());
+    urls.insert(p["sidecar"].get<std::string>());
+    EXPECT_EQ(p["credential_file"], (dir_ / "parties" / name / "operator-token").string());
+    EXPECT_EQ(mode_of(dir_ / "parties" / name / "operator-token"), 0600u) << name;
+    EXPECT_EQ(mode_of(dir_ / "parties" / name / "group-token"), 0600u) << name;
+    EXPECT_EQ(mode_of(dir_ / "parties" / name / "party.json"), 0600u) << name;
+    EXPECT_EQ(mode_of(dir_ / "parties" / name), 0700u) << name;
+
+    // The app over TLS with the deployment's CA; the sidecar over plain HTTP.
+    auto health = client().get(p["app"].get<std::string>() + "/health");
+    ASSERT_TRUE(health.ok()) << name << ": " << health.status().to_string();
+    EXPECT_EQ(health->status, 200) << name;
+    auto status = client().get(p["sidecar"].get<std::string>() + "/status");
+    ASSERT_TRUE(status.ok()) << name << ": " << status.status().to_string();
+    EXPECT_EQ(status->status, 200) << name;
+  }
+  EXPECT_EQ(urls.size(), 2 * kParties.size()) << "every process has its own port";
+  EXPECT_EQ(mode_of(dir_ / "blobs"), 0700u);
+
+  const json& contoso = parties["contoso"];
+  EXPECT_EQ(contoso["role"], "owner");
+  EXPECT_EQ(contoso["sku"], "confidential");
+  EXPECT_EQ(contoso["vault"], e.vaults.at("contoso"));
+  EXPECT_EQ(contoso["key"], "contoso-secret-key");
+  EXPECT_EQ(contoso["identity"], "contoso");
+  EXPECT_EQ(parties["woodgrove"]["role"], "analyst");
+  const json& snooper = parties["snooper"];
+  EXPECT_EQ(snooper["role"], "observer");
+  EXPECT_EQ(snooper["sku"], "standard");
+  EXPECT_TRUE(snooper["host_data"].is_null());
+  EXPECT_EQ(snooper["vault"], e.vaults.at("contoso")) << "Contoso's vault, key and identity";
+  EXPECT_EQ(snooper["key"], "contoso-secret-key");
+  EXPECT_EQ(snooper["identity"], "contoso");
+
+  // The app's config names its own sidecar and port.
+  const json config = json::parse(read_text(dir_ / "parties" / "woodgrove" / "party.json"));
+  EXPECT_EQ(config["sidecar"]["url"], parties["woodgrove"]["sidecar"]);
+  EXPECT_EQ(config["audience"], parties["woodgrove"]["app"]);
+  EXPECT_EQ(config["partners"].size(), 2u);
+  first_party_files_ = party_files();
+}
+
+TEST_F(DeployCli, ConfidentialPartiesRunAsGuestsWithTheirPolicysHostData) {
+  const json raw = json::parse(read_text(dir_ / "endpoints.json"));
+  auto psp = mpcc::platform::sim::request_status(dir_ / "psp" / "psp.sock");
+  ASSERT_TRUE(psp.ok()) << psp.status().to_string();
+  std::map<std::string, std::string> guests;
+  for (const json& g : (*psp)["guests"]) guests[g["name"]] = g["launch"]["host_data"];
+  std::set<std::string> distinct;
+  for (const std::string& name : kConfidential) {
+    const fs::path context = dir_ / "parties" / name / "security-context";
+    EXPECT_EQ(mode_of(context), 0700u) << name;
+    auto policy = mpcc::crypto::base64_decode(read_text(context / "security-policy-base64"));
+    ASSERT_TRUE(policy.ok()) << name;
+    EXPECT_EQ(mpcc::to_string(*policy).rfind("package policy\n", 0), 0u) << name;
+    const std::string host_data = mpcc::hex_encode(mpcc::crypto::sha256(*policy));
+    EXPECT_EQ(guests[name], host_data) << name << ": the guest runs with SHA-256 of its policy";
+    EXPECT_EQ(raw["parties"][name]["host_data"], host_data) << name;
+    distinct.insert(host_data);
+    auto thim = mpcc::crypto::base64_decode(read_text(context / "host-amd-cert-base64"));
+    ASSERT_TRUE(thim.ok()) << name;
+    const json cert = json::parse(mpcc::to_string(*thim));
+    EXPECT_NE(cert.value("vcekCert", "").find("BEGIN CERTIFICATE"), std::string::npos) << name;
+  }
+  EXPECT_EQ(distinct.size(), kConfidential.size()) << "a distinct host_data per party";
+
+  // The Snooper: no security context, no guest, no device, not even through its environment.
+  EXPECT_FALSE(fs::exists(dir_ / "parties" / "snooper" / "security-context"));
+  EXPECT_EQ(guests.count("snooper"), 0u);
+  std::map<std::string, pid_t> pids = running_pids(dir_);
+  ASSERT_EQ(pids.count("sidecar-snooper"), 1u);
+  ASSERT_EQ(pids.count("sidecar-contoso"), 1u);
+  const std::vector<std::string> snooper_argv =
+      mpcc::deploy::process_cmdline(pids["sidecar-snooper"]);
+  EXPECT_EQ(std::count(snooper_argv.begin(), snooper_argv.end(), "--sev-guest"), 0);
+  EXPECT_EQ(std::count(snooper_argv.begin(), snooper_argv.end(), "--security-context"), 0);
+  const std::vector<std::string> contoso_argv =
+      mpcc::deploy::process_cmdline(pids["sidecar-contoso"]);
+  EXPECT_EQ(std::count(contoso_argv.begin(), contoso_argv.end(),
+                       (dir_ / "psp" / "guests" / "contoso.sock").string()),
+            1);
+  for (const char* c : {"sidecar-snooper", "party-snooper", "sidecar-contoso"}) {
+    for (const std::string& var : process_environ(pids[c])) {
+      EXPECT_NE(var.rfind("MPCC_SEV_GUEST=", 0), 0u) << c << " inherited " << var;
+    }
+  }
+}
+
+TEST_F(DeployCli, KeysAreBoundToTheHostDataOfTheirHolders) {
+  const json parties = json::parse(read_text(dir_ / "endpoints.json"))["parties"];
+  auto host_data = [&](const char* p) { return parties[p]["host_data"].get<std::string>(); };
+  EXPECT_EQ(hostdata_in(key_release_policy("contoso", "contoso-secret-key")),
+            (std::vector<std::string>{host_data("contoso"), host_data("woodgrove")}));
+  EXPECT_EQ(hostdata_in(key_release_policy("fabrikam", "fabrikam-secret-key")),
+            (std::vector<std::string>{host_data("fabrikam"), host_data("woodgrove")}));
+  EXPECT_EQ(hostdata_in(key_release_policy("woodgrove", "woodgrove-secret-key")),
+            (std::vector<std::string>{host_data("woodgrove")}));
+  const json policy = key_release_policy("contoso", "contoso-secret-key");
+  ASSERT_TRUE(policy.is_object());
+  EXPECT_EQ(policy["anyOf"][0]["allOf"][0],
+            (json{{"claim", "x-ms-attestation-type"}, {"equals", "sevsnpvm"}}));
+  EXPECT_EQ(policy["anyOf"][0]["allOf"][2],
+            (json{{"claim", "x-ms-sevsnpvm-is-debuggable"}, {"equals", false}}));
 }
 
 TEST_F(DeployCli, IdentitiesGetTokensAndVaultAccessPoliciesApply) {
@@ -305,13 +512,13 @@ TEST_F(DeployCli, IdentitiesGetTokensAndVaultAccessPoliciesApply) {
             {{{"authority", e.attestation},
               {"allOf", {{{"claim", "x-ms-attestation-type"}, {"equals", "sevsnpvm"}}}}}}}}
           .dump();
-  json body = {{"kty", "RSA-HSM"},
-               {"attributes", {{"exportable", true}}},
-               {"release_policy",
-                {{"data", mpcc::crypto::base64url_encode(mpcc::to_bytes(policy))}}}};
-  auto created = client().request("POST", e.vaults.at("contoso") + "/keys/kept/create?api-version=7.4",
-                                  body.dump(), "application/json",
-                                  {{"Authorization", "Bearer " + deployer}});
+  json body = {
+      {"kty", "RSA-HSM"},
+      {"attributes", {{"exportable", true}}},
+      {"release_policy", {{"data", mpcc::crypto::base64url_encode(mpcc::to_bytes(policy))}}}};
+  auto created =
+      client().request("POST", e.vaults.at("contoso") + "/keys/kept/create?api-version=7.4",
+                       body.dump(), "application/json", {{"Authorization", "Bearer " + deployer}});
   ASSERT_TRUE(created.ok()) << created.status().to_string();
   ASSERT_EQ(created->status, 200) << created->body;
   kept_kid_ = json::parse(created->body)["key"]["kid"].get<std::string>();
@@ -319,11 +526,66 @@ TEST_F(DeployCli, IdentitiesGetTokensAndVaultAccessPoliciesApply) {
 
 TEST_F(DeployCli, SecondUpSaysAlreadyRunning) {
   std::map<std::string, pid_t> before = running_pids(dir_);
-  ASSERT_EQ(before.size(), 6u);
+  ASSERT_EQ(before.size(), kComponents);
+  const json policy = key_release_policy("contoso", "contoso-secret-key");
+  const std::string endpoints_text = read_text(dir_ / "endpoints.json");
   CliResult up = timed_up("up_when_running");
   EXPECT_EQ(up.code, 0) << up.output;
   EXPECT_NE(up.output.find("already running"), std::string::npos) << up.output;
+  EXPECT_EQ(up.output.find("note:"), std::string::npos) << "nothing changed\n" << up.output;
   EXPECT_EQ(running_pids(dir_), before) << "nothing restarted";
+  EXPECT_EQ(party_files(), first_party_files_) << "tokens, configs and policies kept";
+  EXPECT_EQ(key_release_policy("contoso", "contoso-secret-key"), policy);
+  EXPECT_EQ(read_text(dir_ / "endpoints.json"), endpoints_text);
+}
+
+TEST_F(DeployCli, AChangedDeploymentFileUpdatesKeysAndRestartsOnlyTheParties) {
+  const std::map<std::string, pid_t> before = running_pids(dir_);
+  ASSERT_EQ(before.size(), kComponents);
+  const json parties = json::parse(read_text(dir_ / "endpoints.json"))["parties"];
+  // The file as up used it (csv paths absolute), with another analysis setting:
+  // every party's config changes, so every confidential party's host_data.
+  json changed = json::parse(read_text(dir_ / "deployment-file.json"));
+  changed["analysis"]["min_group_size"] = 2;
+  std::ofstream(dir_ / "changed.json") << changed.dump();
+  CliResult up = run_mpcc(up_detach() + " --deployment-file " + (dir_ / "changed.json").string());
+  ASSERT_EQ(up.code, 0) << up.output;
+  for (const char* key : {"contoso-secret-key", "fabrikam-secret-key", "woodgrove-secret-key"}) {
+    EXPECT_NE(up.output.find(std::string("key ") + key), std::string::npos) << up.output;
+  }
+  EXPECT_NE(up.output.find("release policy updated"), std::string::npos) << up.output;
+  for (const std::string& p : kParties) {
+    EXPECT_NE(up.output.find("party " + p + ": its configuration or security policy changed"),
+              std::string::npos)
+        << up.output;
+  }
+  const std::map<std::string, pid_t> after = running_pids(dir_);
+  ASSERT_EQ(after.size(), kComponents);
+  for (const auto& [name, pid] : before) {
+    const bool party = name.rfind("party-", 0) == 0 || name.rfind("sidecar-", 0) == 0;
+    if (party) {
+      EXPECT_NE(after.at(name), pid) << name << " restarted";
+    } else {
+      EXPECT_EQ(after.at(name), pid) << name << " kept";
+    }
+  }
+  const json now = json::parse(read_text(dir_ / "endpoints.json"))["parties"];
+  for (const std::string& p : kConfidential) {
+    EXPECT_NE(now[p]["host_data"], parties[p]["host_data"]) << p;
+    EXPECT_EQ(now[p]["app"], parties[p]["app"]) << p << ": same port";
+  }
+  EXPECT_EQ(hostdata_in(key_release_policy("contoso", "contoso-secret-key")),
+            (std::vector<std::string>{now["contoso"]["host_data"], now["woodgrove"]["host_data"]}));
+  EXPECT_EQ(json::parse(read_text(dir_ / "parties" / "snooper" / "party.json"))["analysis"],
+            (json{{"min_group_size", 2}}));
+
+  // Back to the built-in file: the first policies, tokens and host_data again.
+  CliResult back = run_mpcc(up_detach());
+  ASSERT_EQ(back.code, 0) << back.output;
+  EXPECT_EQ(json::parse(read_text(dir_ / "endpoints.json"))["parties"], parties);
+  EXPECT_EQ(party_files(), first_party_files_);
+  EXPECT_EQ(hostdata_in(key_release_policy("woodgrove", "woodgrove-secret-key")),
+            (std::vector<std::string>{parties["woodgrove"]["host_data"]}));
 }
 
 TEST_F(DeployCli, UpRestartsOnlyAComponentThatDied) {
@@ -340,7 +602,7 @@ TEST_F(DeployCli, UpRestartsOnlyAComponentThatDied) {
   CliResult up = run_mpcc(up_detach());
   ASSERT_EQ(up.code, 0) << up.output;
   std::map<std::string, pid_t> after = running_pids(dir_);
-  ASSERT_EQ(after.size(), 6u);
+  ASSERT_EQ(after.size(), kComponents);
   for (const auto& [name, pid] : before) {
     if (name == "vault-fabrikam") {
       EXPECT_NE(after[name], pid);
@@ -353,7 +615,7 @@ TEST_F(DeployCli, UpRestartsOnlyAComponentThatDied) {
 
 TEST_F(DeployCli, DownStopsEverythingAndIsIdempotent) {
   std::map<std::string, pid_t> pids = running_pids(dir_);
-  ASSERT_EQ(pids.size(), 6u);
+  ASSERT_EQ(pids.size(), kComponents);
   auto start = steady_clock::now();
   CliResult down = run_mpcc("down " + dir_arg());
   std::cout << "deploy test: down took "
@@ -381,6 +643,9 @@ TEST_F(DeployCli, UpAfterDownKeepsPortsIdentitiesCaAndChip) {
   EXPECT_EQ(e.vaults, first_endpoints_.vaults);
   EXPECT_EQ(e.identities, first_endpoints_.identities)
       << "client ids, object ids, credentials unchanged";
+  EXPECT_EQ(e.parties, first_endpoints_.parties) << "same ports, same host_data";
+  EXPECT_EQ(party_files(), first_party_files_) << "tokens, configs and policies kept";
+  EXPECT_EQ(running_pids(dir_).size(), kComponents);
   EXPECT_EQ(read_text(dir_ / "ca" / "ca.pem"), first_ca_);
   EXPECT_EQ(read_text(dir_ / "psp" / "chain.pem"), first_chain_);
   EXPECT_FALSE(token_for("contoso").empty()) << "the kept credential still works";
@@ -452,7 +717,7 @@ TEST_F(DeployCli, ForegroundUpRunsDownOnSigterm) {
   }
   ASSERT_TRUE(ready) << read_text(out);
   std::map<std::string, pid_t> pids = running_pids(dir_);
-  EXPECT_EQ(pids.size(), 6u);
+  EXPECT_EQ(pids.size(), kComponents);
 
   ASSERT_EQ(::kill(up, SIGTERM), 0);
   int st = -1;
@@ -517,7 +782,7 @@ TEST_F(DeployCli, BasePortAssignsConsecutivePortsOnTheFirstUp) {
        {"chip.json", "ark.pem", "ask.pem", "vcek.pem", "ark.key", "ask.key", "vcek.key"}) {
     fs::copy_file(dir_ / "psp" / f, dir2 / "psp" / f);
   }
-  const int base = free_port_range(5);
+  const int base = free_port_range(13);
   ASSERT_NE(base, 0);
   CliResult up = run_mpcc("up --detach --timeout 120 --base-port " + std::to_string(base) +
                           " --state-dir " + dir2.string());
@@ -531,6 +796,12 @@ TEST_F(DeployCli, BasePortAssignsConsecutivePortsOnTheFirstUp) {
   EXPECT_EQ(e->vaults.at("contoso"), url(base + 2));
   EXPECT_EQ(e->vaults.at("fabrikam"), url(base + 3));
   EXPECT_EQ(e->vaults.at("woodgrove"), url(base + 4));
+  // Then the sidecars and the apps, in party order.
+  for (std::size_t i = 0; i < kParties.size(); ++i) {
+    const json& p = e->parties[kParties[i]];
+    EXPECT_EQ(p["sidecar"], "http://127.0.0.1:" + std::to_string(base + 5 + static_cast<int>(i)));
+    EXPECT_EQ(p["app"], url(base + 9 + static_cast<int>(i)));
+  }
   EXPECT_NE(e->identities.at("deployer").client_id,
             first_endpoints_.identities.at("deployer").client_id)
       << "its own identities";

@@ -98,6 +98,21 @@ void add_routes(Server& s) {
   });
   s.route(Method::kPut, "/only-post", [](const Request&) { return Response::json(200, {}); });
   s.route(Method::kDelete, "/hello", [](const Request&) { return Response::json(200, {}); });
+  s.route(Method::kGet, "/stream/([0-9]+)", [](const Request& r) {
+    const int n = std::stoi(r.path_params[0]);
+    return Response::streamed(200, "text/event-stream", [n](const StreamWriter& write) {
+                             for (int i = 0; i < n; ++i) {
+                               if (!write("data: {\"i\":" + std::to_string(i) + "}\n\n")) return;
+                             }
+                           })
+        .with_header("Cache-Control", "no-cache");
+  });
+  s.route(Method::kGet, "/stream-throws", [](const Request&) {
+    return Response::streamed(200, "text/plain", [](const StreamWriter& write) {
+      write("partial ");
+      throw std::runtime_error("producer failed");
+    });
+  });
   s.route(Method::kPatch, "/patch", [](const Request& r) {
     return Response::json(200, {{"body", r.body}});
   });
@@ -131,6 +146,27 @@ class TlsServerTest : public ::testing::Test {
   std::string url(const std::string& path) const { return server_->base_url() + path; }
   std::unique_ptr<Server> server_;
 };
+
+TEST_F(TlsServerTest, StreamedBodyArrivesWholeWithItsHeaders) {
+  auto r = trusting_client().get(url("/stream/500"));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("Content-Type").value_or(""), "text/event-stream");
+  EXPECT_EQ(r->header("Cache-Control").value_or(""), "no-cache");
+  EXPECT_EQ(r->header("Transfer-Encoding").value_or(""), "chunked");
+  std::string expected;
+  for (int i = 0; i < 500; ++i) expected += "data: {\"i\":" + std::to_string(i) + "}\n\n";
+  EXPECT_EQ(r->body, expected);
+}
+
+TEST_F(TlsServerTest, AProducerThatThrowsEndsTheStreamAndTheServerGoesOn) {
+  auto r = trusting_client().get(url("/stream-throws"));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->body, "partial ");
+  auto again = trusting_client().get(url("/hello"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+}
 
 TEST_F(TlsServerTest, BaseUrlIsHttpsOnTheBoundPort) {
   EXPECT_GT(server_->port(), 0);

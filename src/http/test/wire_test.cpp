@@ -49,6 +49,14 @@ class WireTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
 };
 
+TEST_F(WireTest, PostWithoutLengthOrChunkingHasAnEmptyBody) {
+  // What `curl -X POST` sends: no Content-Length, no Transfer-Encoding (RFC
+  // 9112 6.3: no body), on a connection the client keeps open.
+  RawResponse r = send("POST /size HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+  ASSERT_EQ(r.status, 200) << r.head;
+  EXPECT_EQ(json(r)["size"], 0);
+}
+
 TEST_F(WireTest, PercentEncodedQueryNamesAndValuesAreDecoded) {
   RawResponse r = send(
       "GET /inspect?api%2Dversion=7.4&x=a%20b&x=c&plus=1+2 HTTP/1.1\r\nHost: h\r\n"

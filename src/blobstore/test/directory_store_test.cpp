@@ -1,0 +1,313 @@
+// File: blobstore/test/directory_store_test.cpp
+//
+// What only the directory store promises: no lost update between separate
+// PROCESSES sharing a root, no partial blob ever visible, no leftover
+// temporary files, names that cannot leave the container directory, the
+// on-disk layout, and refusal of corrupt or foreign files.
+#include "blobstore/directory_store.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "blobstore/internal/blob_file.h"
+#include "blobstore/test/test_util.h"
+#include "common/testing/temp_dir.h"
+
+namespace mpcc::blobstore {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::set<std::string> files_in(const fs::path& dir) {
+  std::set<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
+  return out;
+}
+
+// Increments the counter blob `n` times with If-Match retries; returns an
+// error text, empty on success.
+std::string increment(BlobStore& store, const std::string& container, int n) {
+  for (int i = 0; i < n; ++i) {
+    for (;;) {
+      StatusOr<Blob> current = store.get(container, "counter");
+      if (!current.ok()) return current.status().to_string();
+      PutOptions options;
+      options.if_match = current->properties.etag;
+      StatusOr<BlobProperties> put = store.put(
+          container, "counter", std::to_string(std::atoi(current->data.c_str()) + 1), options);
+      if (put.ok()) break;
+      if (put.status().code() != StatusCode::kFailedPrecondition) return put.status().to_string();
+    }
+  }
+  return "";
+}
+
+class DirectoryStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = dir_.path() / "blobs";
+    StatusOr<std::unique_ptr<BlobStore>> store = testing::open_directory(root_);
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    store_ = std::move(store).value();
+    MPCC_ASSERT_OK(store_->create_container("data"));
+  }
+
+  mpcc::testing::TempDir dir_{"mpcc-dirstore"};
+  fs::path root_;
+  std::unique_ptr<BlobStore> store_;
+};
+
+// Two processes (fork), each with its own store object on the same root,
+// 100 read-modify-write increments each: the counter ends at 200.
+TEST_F(DirectoryStoreTest, TwoProcessesLoseNoUpdate) {
+  PutOptions create_only;
+  create_only.if_none_match_any = true;
+  ASSERT_TRUE(store_->put("data", "counter", "0", create_only).ok());
+  constexpr int kPerProcess = 100;
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      StatusOr<std::unique_ptr<BlobStore>> own = testing::open_directory(root_);
+      const std::string error = own.ok() ? increment(**own, "data", kPerProcess) : "open failed";
+      ::_exit(error.empty() ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child failed: " << status;
+  }
+  StatusOr<Blob> counter = store_->get("data", "counter");
+  ASSERT_TRUE(counter.ok());
+  EXPECT_EQ(counter->data, std::to_string(2 * kPerProcess));
+}
+
+// Separate store objects in one process exclude each other through flock too.
+TEST_F(DirectoryStoreTest, SeparateStoreObjectsLoseNoUpdate) {
+  ASSERT_TRUE(store_->put("data", "counter", "0").ok());
+  std::vector<std::thread> threads;
+  std::vector<std::string> errors(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      StatusOr<std::unique_ptr<BlobStore>> own = testing::open_directory(root_, false);
+      errors[t] = own.ok() ? increment(**own, "data", 25) : own.status().to_string();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  StatusOr<Blob> counter = store_->get("data", "counter");
+  ASSERT_TRUE(counter.ok());
+  EXPECT_EQ(counter->data, "100");
+}
+
+// A reader racing a writer of blobs of changing sizes only ever sees whole
+// blobs (each content is one repeated byte and its size is in the metadata),
+// and the writes leave no temporary file behind.
+TEST_F(DirectoryStoreTest, ReadersNeverSeePartialBlobs) {
+  constexpr int kWrites = 150;
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0};
+  std::string reader_error;
+  std::thread reader([&] {
+    while (!done.load()) {
+      StatusOr<Blob> b = store_->get("data", "racing");
+      if (!b.ok()) {
+        if (b.status().code() == StatusCode::kNotFound) continue;
+        reader_error = b.status().to_string();
+        return;
+      }
+      const std::string& d = b->data;
+      const std::string expected_size =
+          b->properties.metadata.count("size") != 0 ? b->properties.metadata.at("size") : "?";
+      if (std::to_string(d.size()) != expected_size || b->properties.size != d.size() ||
+          (!d.empty() && d.find_first_not_of(d[0]) != std::string::npos)) {
+        reader_error = "partial or mixed blob of " + std::to_string(d.size()) + " bytes";
+        return;
+      }
+      ++reads;
+    }
+  });
+  for (int i = 0; i < kWrites; ++i) {
+    const std::size_t size = static_cast<std::size_t>((i * 7919) % 200000);
+    PutOptions options;
+    options.metadata = {{"size", std::to_string(size)}};
+    ASSERT_TRUE(
+        store_->put("data", "racing", std::string(size, static_cast<char>('a' + i % 26)), options)
+            .ok());
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(reader_error, "");
+  EXPECT_GT(reads.load(), 0);
+  // Only the lock file and the one blob file remain.
+  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".lock", "racing"}));
+}
+
+TEST_F(DirectoryStoreTest, RefusedWritesLeaveNoTemporaryFile) {
+  PutOptions create_only;
+  create_only.if_none_match_any = true;
+  ASSERT_TRUE(store_->put("data", "doc", "v1", create_only).ok());
+  EXPECT_EQ(store_->put("data", "doc", "v2", create_only).status().code(),
+            StatusCode::kAlreadyExists);
+  PutOptions stale;
+  stale.if_match = "0x0";
+  EXPECT_EQ(store_->put("data", "doc", "v3", stale).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".lock", "doc"}));
+}
+
+// Traversal names are refused; valid names full of dots, slashes and
+// percent signs become single files inside the container directory.
+TEST_F(DirectoryStoreTest, NamesCannotLeaveTheContainer) {
+  const std::set<std::string> outside_before = files_in(dir_.path());
+  for (const char* bad : {"../x", "a/../../b", "../../../../tmp/evil", "..", "./x"}) {
+    EXPECT_EQ(store_->put("data", bad, "x").status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  const std::vector<std::string> tricky = {"..x",
+                                           "x/..y/z",
+                                           "%2e%2e%2fescape",
+                                           "..%2F..%2Fup",
+                                           ".lock",
+                                           ".tmp-0000000000000000",
+                                           "~" + std::string(64, 'a')};
+  for (const auto& n : tricky) ASSERT_TRUE(store_->put("data", n, n).ok()) << n;
+  EXPECT_EQ(files_in(dir_.path()), outside_before);
+  EXPECT_EQ(files_in(root_), std::set<std::string>{"data"});
+  for (const auto& e : fs::directory_iterator(root_ / "data")) {
+    EXPECT_TRUE(e.is_regular_file()) << e.path();
+    const std::string f = e.path().filename().string();
+    EXPECT_EQ(f.find('/'), std::string::npos);
+  }
+  for (const auto& n : tricky) {
+    StatusOr<Blob> b = store_->get("data", n);
+    ASSERT_TRUE(b.ok()) << n;
+    EXPECT_EQ(b->data, n);
+  }
+  StatusOr<ListPage> page = store_->list("data");
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->blobs.size(), tricky.size());
+}
+
+TEST_F(DirectoryStoreTest, OnDiskLayout) {
+  PutOptions options;
+  options.content_type = "text/plain";
+  options.metadata = {{"owner", "contoso"}};
+  StatusOr<BlobProperties> p = store_->put("data", "dir/a b.txt", "hello", options);
+  ASSERT_TRUE(p.ok());
+  const fs::path file = root_ / "data" / "dir%2Fa%20b.txt";
+  ASSERT_TRUE(fs::exists(file));
+  std::ifstream in(file, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(content.starts_with("mpcc-blob/1 ")) << content;
+  EXPECT_TRUE(content.ends_with("hello"));
+  EXPECT_NE(content.find("\"etag\":\"" + p->etag + "\""), std::string::npos);
+  EXPECT_NE(content.find("\"owner\":\"contoso\""), std::string::npos);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(root_).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(root_ / "data").permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(p->etag.size(), 18u);
+  EXPECT_TRUE(p->etag.starts_with("0x"));
+  // RFC 1123: "Tue, 24 Nov 2026 18:29:16 GMT".
+  EXPECT_EQ(p->last_modified.size(), 29u);
+  EXPECT_TRUE(p->last_modified.ends_with(" GMT"));
+}
+
+TEST_F(DirectoryStoreTest, LongNamesUseHashedFileNames) {
+  const std::string long_name = "deep/" + std::string(1000, 'z') + "/\xc3\xa9";
+  ASSERT_TRUE(store_->put("data", long_name, "long").ok());
+  const std::string file = internal::blob_file_name(long_name);
+  EXPECT_EQ(file.size(), 65u);
+  EXPECT_EQ(file[0], '~');
+  EXPECT_TRUE(fs::exists(root_ / "data" / file));
+  ASSERT_TRUE(store_->put("data", "short", "s").ok());
+  StatusOr<ListPage> page = store_->list("data");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->blobs.size(), 2u);
+  EXPECT_EQ(page->blobs[0].name, long_name);
+  EXPECT_EQ(page->blobs[1].name, "short");
+  ListOptions prefix;
+  prefix.prefix = "deep/";
+  page = store_->list("data", prefix);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->blobs.size(), 1u);
+  StatusOr<Blob> b = store_->get("data", long_name);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->data, "long");
+  MPCC_ASSERT_OK(store_->remove("data", long_name));
+  EXPECT_FALSE(fs::exists(root_ / "data" / file));
+}
+
+TEST_F(DirectoryStoreTest, ForeignFilesAreIgnoredAndCorruptBlobsReported) {
+  ASSERT_TRUE(store_->put("data", "good", "fine").ok());
+  // Not written by the store: hidden, non-canonical spelling, bad hash name.
+  std::ofstream(root_ / "data" / ".hidden") << "x";
+  std::ofstream(root_ / "data" / "a%2fb") << "x";
+  std::ofstream(root_ / "data" / ("~" + std::string(64, '0'))) << "x";
+  fs::create_directory(root_ / "data" / "subdir");
+  StatusOr<ListPage> page = store_->list("data");
+  ASSERT_TRUE(page.ok()) << page.status().to_string();
+  ASSERT_EQ(page->blobs.size(), 1u);
+  EXPECT_EQ(page->blobs[0].name, "good");
+
+  // A truncated blob file is reported, not served.
+  ASSERT_TRUE(store_->put("data", "broken", "0123456789").ok());
+  fs::resize_file(root_ / "data" / "broken", fs::file_size(root_ / "data" / "broken") - 3);
+  StatusOr<Blob> broken = store_->get("data", "broken");
+  EXPECT_EQ(broken.status().code(), StatusCode::kDataLoss) << broken.status().to_string();
+  // A blob file that holds another blob's header is reported too.
+  fs::copy_file(root_ / "data" / "good", root_ / "data" / "other",
+                fs::copy_options::overwrite_existing);
+  EXPECT_EQ(store_->get("data", "other").status().code(), StatusCode::kDataLoss);
+  std::ofstream(root_ / "data" / "garbage") << "not a blob file";
+  EXPECT_EQ(store_->properties("data", "garbage").status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(DirectoryStoreTest, OpenAndCreateContainerErrors) {
+  DirectoryStoreOptions empty;
+  EXPECT_EQ(open_directory_store(empty).status().code(), StatusCode::kInvalidArgument);
+  std::ofstream(dir_.path() / "file") << "x";
+  DirectoryStoreOptions on_file;
+  on_file.root = dir_.path() / "file";
+  EXPECT_FALSE(open_directory_store(on_file).ok());
+  std::ofstream(root_ / "notadir") << "x";
+  EXPECT_EQ(store_->create_container("notadir").code(), StatusCode::kFailedPrecondition);
+  // A relative root is made absolute.
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir_.path());
+  DirectoryStoreOptions relative;
+  relative.root = "rel/blobs";
+  StatusOr<std::unique_ptr<BlobStore>> store = open_directory_store(relative);
+  fs::current_path(cwd);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  EXPECT_EQ((*store)->describe(), "directory " + (dir_.path() / "rel/blobs").string());
+}
+
+TEST_F(DirectoryStoreTest, NonDurableStoreBehavesTheSame) {
+  StatusOr<std::unique_ptr<BlobStore>> fast = testing::open_directory(root_, false);
+  ASSERT_TRUE(fast.ok());
+  StatusOr<BlobProperties> p = (*fast)->put("data", "quick", "q");
+  ASSERT_TRUE(p.ok());
+  StatusOr<Blob> b = store_->get("data", "quick");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->properties.etag, p->etag);
+  MPCC_ASSERT_OK((*fast)->remove("data", "quick", p->etag));
+}
+
+}  // namespace
+}  // namespace mpcc::blobstore
