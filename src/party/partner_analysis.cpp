@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "records/analytics.h"
 #include "records/data_key.h"
@@ -21,6 +23,7 @@ namespace {
 struct FetchedRecord {
   std::string record_id;
   std::string jwe;
+  std::string timestamp;  // from the header, for ordering (authenticated when opened)
 };
 
 struct PartnerBatch {
@@ -65,10 +68,21 @@ StatusOr<PartnerBatch> fetch_partner(const PartnerAnalysisContext& ctx, const Pe
           !rec["record_id"].is_string() || !rec["ciphertext"].is_string()) {
         return internal_error("the partner sent a malformed record entry");
       }
-      batch.records.push_back({rec["record_id"].get<std::string>(), rec["ciphertext"].get<std::string>()});
+      FetchedRecord fetched{rec["record_id"].get<std::string>(), rec["ciphertext"].get<std::string>(), ""};
+      if (auto header = records::peek_header(fetched.jwe); header.ok()) fetched.timestamp = header->timestamp;
+      batch.records.push_back(std::move(fetched));
     }
     marker = j.value("next_marker", std::string());
-    if (marker.empty()) return batch;
+    if (marker.empty()) {
+      // Creation order (an import stamps rows in file order), as the seed
+      // analyses each file top to bottom; ties between equal counts in the
+      // rankings keep this order.
+      std::stable_sort(batch.records.begin(), batch.records.end(),
+                       [](const FetchedRecord& a, const FetchedRecord& b) {
+                         return std::tie(a.timestamp, a.record_id) < std::tie(b.timestamp, b.record_id);
+                       });
+      return batch;
+    }
   }
   return internal_error("the partner's listing did not end");
 }

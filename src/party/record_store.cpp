@@ -7,6 +7,7 @@
 
 #include "records/record_codec.h"
 #include "records/record_id.h"
+#include "records/timestamp.h"
 
 namespace mpcc::party {
 
@@ -97,11 +98,13 @@ Status RecordStore::save(const records::DataKey& key, const std::string& record_
 
 StatusOr<ImportResult> RecordStore::import(const records::DataKey& key,
                                            const std::vector<records::Record>& rows,
-                                           const std::string& timestamp) const {
+                                           std::chrono::system_clock::time_point start) const {
   ImportResult result;
-  for (const records::Record& record : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const records::Record& record = rows[i];
     const std::string id = records::record_id_for(key, record);
-    Status s = save(key, id, record, timestamp);
+    const auto stamp = start + std::chrono::microseconds(static_cast<int64_t>(i));
+    Status s = save(key, id, record, records::utc_timestamp_micros(stamp));
     if (s.ok()) {
       ++result.added;
     } else if (s.code() == StatusCode::kAlreadyExists) {

@@ -16,6 +16,7 @@
 // thread-safe; nothing else is shared).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -79,9 +80,10 @@ class RecordStore {
   Status save(const records::DataKey& key, const std::string& record_id, const records::Record& record,
               const std::string& timestamp) const;
   // Seals and writes each record under its deterministic id, skipping those
-  // already stored.
+  // already stored. Row i is stamped `start` + i microseconds, so the
+  // timestamps (authenticated in each record) keep the file's order.
   StatusOr<ImportResult> import(const records::DataKey& key, const std::vector<records::Record>& records,
-                                const std::string& timestamp) const;
+                                std::chrono::system_clock::time_point start) const;
 
   // One page of the owner's records (ciphertext), in record-id order.
   StatusOr<RecordPage> list(const std::string& owner, const std::string& marker,

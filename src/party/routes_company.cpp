@@ -91,7 +91,7 @@ http::Response PartyApp::company_populate(const http::Request&) {
   auto rows = records::parse_records_csv(*text);
   if (!rows.ok()) return error_response(400, fmt::format("{}: {}", source, rows.status().message()));
   if (rows->empty()) return error_response(400, "No records found in " + source);
-  auto imported = store_.import(*(*key)->data_key, *rows, now_timestamp());
+  auto imported = store_.import(*(*key)->data_key, *rows, std::chrono::system_clock::now());
   if (!imported.ok()) {
     return error_response(http_status_for(imported.status()),
                           "Failed to write records: " + imported.status().message());
@@ -101,7 +101,10 @@ http::Response PartyApp::company_populate(const http::Request&) {
                imported->added, source, imported->already_present);
   return http::Response::json(
       200, {{"status", "success"},
-            {"message", fmt::format("Populated {} records from {}", imported->added, source)},
+            {"message", imported->already_present == 0
+                            ? fmt::format("Populated {} records from {}", imported->added, source)
+                            : fmt::format("Populated {} new records from {} ({} already present)",
+                                          imported->added, source, imported->already_present)},
             {"company", config_.party},
             {"source_file", source},
             {"records_added", imported->added},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <type_traits>
 
 namespace mpcc::records {
 
@@ -74,27 +75,46 @@ std::string Record::canonical_json() const {
   return to_json().dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-StatusOr<Record> Record::from_json(const json& j) {
+namespace {
+
+// from_json() copies the strings out of `j`; parse_json() owns its json and
+// moves them (Json = json or const json).
+template <typename Json>
+StatusOr<Record> record_from(Json& j) {
   if (!j.is_object()) return invalid_argument("record: not a JSON object");
-  for (const auto& [key, value] : j.items()) {
-    if (!record_field_index(key)) return invalid_argument("record: unknown member '" + key + "'");
+  if (j.size() != kRecordFieldCount) {
+    for (const auto& [key, value] : j.items()) {
+      if (!record_field_index(key)) return invalid_argument("record: unknown member '" + key + "'");
+    }
   }
   Record r;
   for (std::size_t i = 0; i < kRecordFieldCount; ++i) {
-    const std::string name(kRecordFieldNames[i]);
-    const auto it = j.find(name);
-    if (it == j.end()) return invalid_argument("record: missing member '" + name + "'");
-    if (!it->is_string()) return invalid_argument("record: member '" + name + "' is not a string");
-    r.*kRecordFields[i] = it->get<std::string>();
+    const auto it = j.find(kRecordFieldNames[i]);
+    if (it == j.end()) {
+      return invalid_argument("record: missing member '" + std::string(kRecordFieldNames[i]) + "'");
+    }
+    if (!it->is_string()) {
+      return invalid_argument("record: member '" + std::string(kRecordFieldNames[i]) +
+                              "' is not a string");
+    }
+    if constexpr (std::is_const_v<Json>) {
+      r.*kRecordFields[i] = it->template get_ref<const std::string&>();
+    } else {
+      r.*kRecordFields[i] = std::move(it->template get_ref<std::string&>());
+    }
   }
   MPCC_RETURN_IF_ERROR(validate_record(r).with_context("record"));
   return r;
 }
 
+}  // namespace
+
+StatusOr<Record> Record::from_json(const json& j) { return record_from(j); }
+
 StatusOr<Record> Record::parse_json(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return invalid_argument("record: not valid JSON");
-  return from_json(j);
+  return record_from(j);
 }
 
 std::optional<int64_t> Record::age_value() const { return parse_non_negative(age); }

@@ -9,15 +9,7 @@
 set -u
 MPCC=$1
 MODULE=/usr/lib/softhsm/libsofthsm2.so
-TMP=$(mktemp -d)
-PID=""
-cleanup() {
-  if [[ -n "$PID" ]]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$TMP/tokens"
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$TMP" \
@@ -36,13 +28,7 @@ COMMON=(serve keyvault --name contoso --insecure-http --port 0
 "$MPCC" "${COMMON[@]}" --state-dir "$TMP/kv" --hsm-module "$MODULE" --hsm-pin-file "$TMP/pin" \
   >"$TMP/ok.out" 2>"$TMP/ok.err" &
 PID=$!
-url=""
-for _ in $(seq 100); do
-  url=$(head -1 "$TMP/ok.out" 2>/dev/null)
-  [[ -n "$url" ]] && break
-  kill -0 "$PID" 2>/dev/null || break
-  sleep 0.1
-done
+url=$(wait_for_url "$TMP/ok.out")
 if [[ "$url" != http://127.0.0.1:* ]]; then
   fail "start_ok: no URL printed"; sed 's/^/    /' "$TMP/ok.err" | head -5
 else

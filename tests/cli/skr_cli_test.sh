@@ -8,15 +8,7 @@
 # --allow-endpoint) exit 2 naming the problem.
 set -u
 MPCC=$1
-TMP=$(mktemp -d)
-PID=""
-cleanup() {
-  if [[ -n "$PID" ]]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/lib.sh"
 # No device and no context, whatever the caller's environment says.
 unset MPCC_SEV_GUEST UVM_SECURITY_CONTEXT_DIR UVM_SECURITY_POLICY UVM_HOST_AMD_CERTIFICATE UVM_REFERENCE_INFO
 
@@ -49,13 +41,7 @@ printf 'group-secret\n' > "$TMP/token"
 "$MPCC" serve skr --port 0 --group-token-file "$TMP/token" --allow-endpoint 127.0.0.1:9 \
   >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PID=$!
-url=""
-for _ in $(seq 100); do
-  url=$(head -1 "$TMP/serve.out" 2>/dev/null)
-  [[ -n "$url" ]] && break
-  kill -0 "$PID" 2>/dev/null || break
-  sleep 0.1
-done
+url=$(wait_for_url "$TMP/serve.out")
 if [[ "$url" != http://127.0.0.1:* ]]; then
   fail "serve: no URL printed"; sed 's/^/    /' "$TMP/serve.err" | head -5
 else

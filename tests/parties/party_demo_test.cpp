@@ -170,6 +170,32 @@ TEST_F(PartyDemo, EveryPartyIsUpAndTheApiNeedsTheOperatorToken) {
   EXPECT_TRUE(config.body["partner_configs"].contains("contoso"));
 }
 
+// Each sidecar serves only its own container group: another party's process
+// (holding its own group token, or none) is refused before anything runs.
+TEST_F(PartyDemo, ASidecarRefusesProcessesOfOtherParties) {
+  const std::string contoso_sidecar = party("contoso")["sidecar"].get<std::string>();
+  const std::string fabrikam_token = read_text(dir_ / "parties" / "fabrikam" / "group-token");
+  const std::string contoso_token = read_text(dir_ / "parties" / "contoso" / "group-token");
+  ASSERT_FALSE(fabrikam_token.empty());
+  ASSERT_NE(fabrikam_token, contoso_token);
+  const json body = {{"maa_endpoint", "127.0.0.1:1"}, {"akv_endpoint", "127.0.0.1:1"}, {"kid", "contoso-secret-key"}};
+  mpcc::http::Client plain;
+  for (const std::optional<std::string>& token : {std::optional<std::string>(fabrikam_token), std::optional<std::string>()}) {
+    mpcc::http::Headers headers;
+    if (token) headers.emplace_back("X-Mpcc-Group-Token", *token);
+    auto r = plain.request("POST", contoso_sidecar + "/key/release", body.dump(), "application/json", headers);
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->status, 403) << r->body;
+    EXPECT_NE(r->body.find("not a member of this container group"), std::string::npos) << r->body;
+  }
+  // Its own group's token is accepted.
+  auto own = plain.request("POST", contoso_sidecar + "/attest/raw",
+                           json{{"runtime_data", "eyJhIjoxfQ=="}}.dump(), "application/json",
+                           {{"X-Mpcc-Group-Token", contoso_token}});
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->status, 200) << own->body;
+}
+
 TEST_F(PartyDemo, ConfidentialPartyAttests) {
   Reply maa = call("contoso", "POST", "/attest/maa", json::object());
   ASSERT_EQ(maa.status, 200) << maa.text;
@@ -384,8 +410,29 @@ TEST_F(PartyDemo, WoodgroveReleasesPartnerKeysAndAnalysesBothDataSets) {
   EXPECT_EQ(done["avg_salaries"]["Contoso"], 96024);
   EXPECT_EQ(done["avg_salaries"]["Fabrikam"], 101733);
   EXPECT_EQ(done["avg_salaries"]["Combined"], 98879);
-  EXPECT_EQ(done["top_10_countries"][0]["country"], "Canada");
-  EXPECT_EQ(done["top_10_countries"][0]["count"], 12);
+  // seed-app.md Appendix A.1: countries, counts, top cities (ties in first-seen order).
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"Canada 12", "Quebec City 4, Calgary 3, Edmonton 2"},
+      {"Italy 8", "Rome 3, Florence 2, Naples 1"},
+      {"Australia 8", "Melbourne 2, Newcastle 2, Perth 1"},
+      {"Brazil 7", "Sao Paulo 3, Belo Horizonte 2, Manaus 1"},
+      {"Nigeria 6", "Abuja 2, Warri 1, Ibadan 1"},
+      {"UAE 6", "Ajman 2, Abu Dhabi 1, Umm Al Quwain 1"},
+      {"China 5", "Xian 2, Guangzhou 1, Hangzhou 1"},
+      {"United States 5", "New York 1, Denver 1, Los Angeles 1"},
+      {"South Africa 5", "Johannesburg 2, Pretoria 1, Kimberley 1"},
+      {"United Kingdom 4", "Sheffield 3, Glasgow 1"}};
+  ASSERT_EQ(done["top_10_countries"].size(), expected.size()) << done.dump();
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const json& c = done["top_10_countries"][i];
+    std::string cities;
+    for (const json& city : c["top_cities"]) {
+      cities += (cities.empty() ? "" : ", ") + city["city"].get<std::string>() + " " +
+                std::to_string(city["count"].get<int>());
+    }
+    EXPECT_EQ(c["country"].get<std::string>() + " " + std::to_string(c["count"].get<int>()), expected[i].first);
+    EXPECT_EQ(cities, expected[i].second) << c.dump();
+  }
   EXPECT_EQ(done["eye_colors"]["most_common"]["color"], "Brown");
   EXPECT_EQ(done["eye_colors"]["most_common"]["count"], 59);
   EXPECT_TRUE(done["errors"].is_null()) << done.dump();

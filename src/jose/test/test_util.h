@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/testing/must.h"
 #include "crypto/encoding.h"
 #include "crypto/keys.h"
 #include "jose/internal/compact.h"
@@ -21,15 +22,7 @@
 
 namespace mpcc::jose::test {
 
-// The value of `s`, or a fatal test failure that prints the status.
-template <typename T>
-T must(StatusOr<T> s) {
-  if (!s.ok()) {
-    ADD_FAILURE() << s.status().to_string();
-    throw std::runtime_error("must: " + s.status().to_string());
-  }
-  return std::move(s).value();
-}
+using mpcc::testing::must;
 
 inline Jwk jwk_from(std::string_view text) { return must(Jwk::parse(text)); }
 

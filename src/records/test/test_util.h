@@ -11,18 +11,12 @@
 
 #include "common/file_io.h"
 #include "common/status.h"
+#include "common/testing/must.h"
 #include "crypto/keys.h"
 
 namespace mpcc::records::test {
 
-template <typename T>
-T must(StatusOr<T> s) {
-  if (!s.ok()) {
-    ADD_FAILURE() << s.status().to_string();
-    throw std::runtime_error("must: " + s.status().to_string());
-  }
-  return std::move(s).value();
-}
+using mpcc::testing::must;
 
 // shared/data/<name> (the seed's CSV files, spec/seed-app.md §13).
 inline std::string seed_data(const std::string& name) {
