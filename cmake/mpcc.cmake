@@ -22,8 +22,16 @@ endfunction()
 if(MPCC_SANITIZE)
   # Line tables are all a sanitizer report needs; full -g costs a fifth more compile time.
   set(CMAKE_CXX_FLAGS_DEBUG "-g1" CACHE STRING "Debug flags" FORCE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-  add_link_options(-fsanitize=address,undefined)
+  # ASan plus the UBSan checks for undefined arithmetic and control flow. The
+  # rest of -fsanitize=undefined (null and alignment of every access, vptr,
+  # pointer-overflow, nonnull attributes; object-size does nothing at -O0)
+  # made each translation unit compile ~1.7 times as long (measured on
+  # src/party/routes_keys.cpp: 36 s against 21 s) for little: ASan reports a
+  # null access as a SEGV with its stack, and x86 tolerates misalignment.
+  set(MPCC_UBSAN_CHECKS signed-integer-overflow,shift,bounds,return,unreachable,bool,enum,float-cast-overflow,vla-bound,integer-divide-by-zero)
+  add_compile_options(-fsanitize=address,${MPCC_UBSAN_CHECKS} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,${MPCC_UBSAN_CHECKS})
 endif()
 
 # Precompiled headers (CI time: parsing nlohmann-json, spdlog and the standard

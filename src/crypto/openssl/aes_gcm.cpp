@@ -13,14 +13,23 @@ using internal::UniqueEvpCipherCtx;
 
 namespace {
 
+// Fetched once (OpenSSL 3): EVP_aes_*_gcm() would make every Init fetch the
+// implementation again. The fetched ciphers live as long as the process.
+const EVP_CIPHER* fetch_once(const char* name) {
+  return EVP_CIPHER_fetch(nullptr, name, nullptr);
+}
+
 const EVP_CIPHER* gcm_cipher(std::size_t key_size) {
+  static const EVP_CIPHER* const aes128 = fetch_once("AES-128-GCM");
+  static const EVP_CIPHER* const aes192 = fetch_once("AES-192-GCM");
+  static const EVP_CIPHER* const aes256 = fetch_once("AES-256-GCM");
   switch (key_size) {
     case 16:
-      return EVP_aes_128_gcm();
+      return aes128;
     case 24:
-      return EVP_aes_192_gcm();
+      return aes192;
     case 32:
-      return EVP_aes_256_gcm();
+      return aes256;
     default:
       return nullptr;
   }

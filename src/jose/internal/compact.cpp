@@ -1,6 +1,5 @@
 #include "jose/internal/compact.h"
 
-#include <set>
 #include <utility>
 
 #include "crypto/encoding.h"
@@ -29,34 +28,55 @@ StatusOr<Bytes> decode_segment(std::string_view segment, std::string_view prefix
     return invalid_argument(std::string(prefix) + ": " + std::string(what) +
                             " is not valid base64url");
   };
+  // Canonical form only: no padding, and crypto's decoder refuses nonzero
+  // unused trailing bits, so each byte string has exactly one accepted text.
   if (segment.find('=') != std::string_view::npos) return error();
   StatusOr<Bytes> decoded = crypto::base64url_decode(segment);
   if (!decoded.ok()) return error();
-  // Canonical form only: re-encoding must give back the same text.
-  if (crypto::base64url_encode(*decoded) != segment) return error();
   return decoded;
 }
+
+namespace {
+
+// The name of a member that `text` gives twice in the object `parsed` (only
+// computed for the refusal message, so a linear search is fine).
+std::string duplicate_member(const json& parsed, std::string_view text) {
+  for (auto it = parsed.begin(); it != parsed.end(); ++it) {
+    const std::string quoted = json(it.key()).dump();
+    const std::size_t first = text.find(quoted);
+    if (first != std::string_view::npos && text.find(quoted, first + 1) != std::string_view::npos) {
+      return it.key();
+    }
+  }
+  return "?";
+}
+
+}  // namespace
 
 StatusOr<json> parse_json_object(std::string_view text, std::string_view prefix,
                                  std::string_view what) {
   const std::string where = std::string(prefix) + ": " + std::string(what);
-  std::vector<std::set<std::string>> open_objects;
-  std::string duplicate;
+  // Duplicate members: nlohmann keeps the last one silently, so count each
+  // object's members while parsing and compare with its size at its end.
+  std::vector<std::size_t> member_counts;
   bool has_duplicate = false;
+  std::string duplicate;
   json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event,
                                          json& parsed) -> bool {
     switch (event) {
       case json::parse_event_t::object_start:
-        open_objects.emplace_back();
-        break;
-      case json::parse_event_t::object_end:
-        if (!open_objects.empty()) open_objects.pop_back();
+        member_counts.push_back(0);
         break;
       case json::parse_event_t::key:
-        if (!open_objects.empty() && parsed.is_string() &&
-            !open_objects.back().insert(parsed.get<std::string>()).second && !has_duplicate) {
-          has_duplicate = true;
-          duplicate = parsed.get<std::string>();
+        if (!member_counts.empty()) ++member_counts.back();
+        break;
+      case json::parse_event_t::object_end:
+        if (!member_counts.empty()) {
+          if (parsed.is_object() && parsed.size() != member_counts.back() && !has_duplicate) {
+            has_duplicate = true;
+            duplicate = duplicate_member(parsed, text);
+          }
+          member_counts.pop_back();
         }
         break;
       default:
