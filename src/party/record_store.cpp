@@ -100,9 +100,10 @@ StatusOr<ImportResult> RecordStore::import(const records::DataKey& key,
                                            const std::vector<records::Record>& rows,
                                            std::chrono::system_clock::time_point start) const {
   ImportResult result;
+  const records::RecordIds ids(key);  // derives the id key once, not per row
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const records::Record& record = rows[i];
-    const std::string id = records::record_id_for(key, record);
+    const std::string id = ids.id_for(record);
     const auto stamp = start + std::chrono::microseconds(static_cast<int64_t>(i));
     Status s = save(key, id, record, records::utc_timestamp_micros(stamp));
     if (s.ok()) {
