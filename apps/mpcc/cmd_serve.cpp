@@ -13,6 +13,7 @@ void register_serve_command(CLI::App& root) {
   register_serve_keyvault(*serve);
   register_serve_skr(*serve);
   register_serve_party(*serve);
+  register_serve_view(*serve);
 }
 
 }  // namespace mpcc::app

@@ -1,9 +1,12 @@
 // `mpcc up`, `mpcc status`, `mpcc down`: the local deployment (src/deploy).
 //
-//   mpcc up     --state-dir DIR [--detach] [--base-port N] [--timeout SECONDS]
-//               [--deployment-file FILE]
-//   mpcc status --state-dir DIR [--json]
-//   mpcc down   --state-dir DIR
+//   mpcc up     [--state-dir DIR] [--detach] [--open] [--keep] [--base-port N]
+//               [--timeout SECONDS] [--deployment-file FILE] [--web-root DIR]
+//   mpcc status [--state-dir DIR] [--json]
+//   mpcc down   [--state-dir DIR] [--keep]
+//
+// DIR defaults to $MPCC_STATE_DIR, else $XDG_STATE_HOME/mpcc, else
+// ~/.local/state/mpcc.
 //
 // up reads the deployment file (the four parties; deploy/local.json, built
 // in), prepares DIR (local CA, simulated chip, identities, vault access
@@ -11,9 +14,14 @@
 // writes its config, security policy and context, launches its psp guest,
 // makes its key with a host_data-bound release policy, and starts its SKR
 // sidecar and app; waits until each is healthy and writes
-// DIR/endpoints.json. Without --detach it then stays in the foreground and
-// runs `down` on SIGINT/SIGTERM/SIGHUP. A second up on a running deployment
-// only checks health (and re-checks keys, guests and files).
+// DIR/endpoints.json, and prints the URL of the four-pane view with the four
+// operators' tokens in its fragment (--open starts a browser on it). Without
+// --detach it then stays in the foreground and on SIGINT/SIGTERM/SIGHUP does
+// the seed's Cleanup: deletes the keys and blobs, stops every process and
+// removes DIR (with --keep: only stops, keeping everything for the next up).
+// `down` is the same Cleanup (--keep: only stop). A second up on a running
+// deployment says so, shows its view, and only checks health (and re-checks
+// keys, guests and files).
 // Exit codes: up 0 running, 2 bad usage (or a bad deployment file), 5 a
 // component cannot start or is unhealthy (or a recorded port is taken, or a
 // key cannot be made), 70 bug. status 0 all running and healthy, 1
@@ -23,13 +31,16 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "apps/mpcc/commands.h"
 #include "apps/mpcc/exit_codes.h"
+#include "deploy/endpoints.h"
 #include "deploy/local_deployment.h"
+#include "deploy/view_access.h"
 
 namespace mpcc::app {
 
@@ -41,7 +52,10 @@ using nlohmann::json;
 struct UpArgs {
   std::string state_dir;
   std::string deployment_file;
+  std::string web_root;
   bool detach = false;
+  bool open = false;
+  bool keep = false;
   int base_port = 0;
   double timeout_seconds = 30;
 };
@@ -50,6 +64,22 @@ struct StatusArgs {
   std::string state_dir;
   bool json = false;
 };
+
+struct DownArgs {
+  std::string state_dir;
+  bool keep = false;
+};
+
+std::string default_state_dir() {
+  if (const char* d = std::getenv("MPCC_STATE_DIR"); d != nullptr && *d != '\0') return d;
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x != nullptr && *x != '\0') {
+    return (fs::path(x) / "mpcc").string();
+  }
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') {
+    return (fs::path(h) / ".local" / "state" / "mpcc").string();
+  }
+  return ".mpcc";
+}
 
 [[noreturn]] void fail(std::string_view command, const Status& s) {
   std::fprintf(stderr, "mpcc %.*s: %s\n", static_cast<int>(command.size()), command.data(),
@@ -98,8 +128,24 @@ json components_json(const std::vector<deploy::ComponentStatus>& components) {
   return out;
 }
 
-// Stops everything and reports it; the exit code of `down`.
-int run_down(deploy::LocalDeployment& deployment, std::string_view command) {
+void print_lines(const std::vector<std::string>& lines) {
+  for (const std::string& line : lines) std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+// Stops everything and reports it (without `keep`, the seed's Cleanup around
+// it: keys and blobs deleted first, the state directory removed after); the
+// exit code of `down`.
+int run_down(deploy::LocalDeployment& deployment, std::string_view command, bool keep) {
+  if (!keep && deployment.exists()) {
+    StatusOr<std::vector<std::string>> deleted = deployment.delete_data();
+    if (deleted.ok()) {
+      print_lines(*deleted);
+    } else {
+      std::fprintf(stderr, "mpcc %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+                   deleted.status().message().c_str());
+    }
+  }
   StatusOr<std::vector<deploy::StopResult>> stopped = deployment.down();
   if (!stopped.ok()) {
     if (stopped.status().code() == StatusCode::kNotFound) {
@@ -117,14 +163,48 @@ int run_down(deploy::LocalDeployment& deployment, std::string_view command) {
   if (code != kExitOk) {
     std::fprintf(stderr, "mpcc %.*s: some processes survived SIGKILL (see above)\n",
                  static_cast<int>(command.size()), command.data());
+    return code;
+  }
+  if (!keep) {
+    StatusOr<std::vector<std::string>> removed = deployment.remove_state();
+    if (!removed.ok()) fail(command, removed.status());
+    print_lines(*removed);
   }
   return code;
+}
+
+// The view's URL (with the operators' tokens) and, with --open, a browser on it.
+void show_view(const deploy::LocalDeployment& deployment, bool open) {
+  StatusOr<deploy::Endpoints> e = deploy::read_endpoints(deployment.layout().endpoints_json());
+  if (!e.ok()) return;
+  StatusOr<std::string> url = deploy::view_url_with_tokens(deployment.layout(), *e);
+  if (!url.ok()) {
+    std::fprintf(stderr, "mpcc up: no view: %s\n", url.status().message().c_str());
+    return;
+  }
+  std::printf("four-pane view (holds the four operators' credentials: keep it to yourself):\n  %s\n",
+              url->c_str());
+  if (open) {
+    StatusOr<deploy::BrowserLaunch> b = deploy::open_browser(deployment.layout(), *url);
+    if (b.ok()) {
+      std::printf("opened %s%s\n", b->program.c_str(),
+                  b->trusts_deployment ? " (trusting this deployment's certificates only)" : "");
+      if (!b->note.empty()) std::printf("note: %s\n", b->note.c_str());
+    } else {
+      std::fprintf(stderr, "mpcc up: --open: %s; open the URL above yourself\n",
+                   b.status().message().c_str());
+    }
+  } else {
+    std::printf("(--open starts Chromium trusting only this deployment's certificates)\n");
+  }
+  std::fflush(stdout);
 }
 
 void run_up(const UpArgs& a, const CLI::Option* base_port) {
   deploy::UpOptions options;
   if (base_port->count() > 0) options.base_port = a.base_port;
   if (!a.deployment_file.empty()) options.deployment_file = a.deployment_file;
+  if (!a.web_root.empty()) options.web_root = fs::absolute(a.web_root);
   if (!(a.timeout_seconds > 0)) fail("up", invalid_argument("--timeout must be positive"));
   options.timeout = std::chrono::milliseconds(static_cast<int64_t>(a.timeout_seconds * 1000));
 
@@ -144,25 +224,28 @@ void run_up(const UpArgs& a, const CLI::Option* base_port) {
   for (const std::string& note : up->notes)
     std::fprintf(stderr, "mpcc up: note: %s\n", note.c_str());
   if (up->already_running) {
-    std::printf("the deployment in %s is already running (healthy)\n",
-                deployment.layout().root.c_str());
+    std::printf(
+        "a deployment is already running in %s (healthy); nothing was started. `mpcc down "
+        "--state-dir %s` stops it (or Ctrl-C where `mpcc up` runs).\n",
+        deployment.layout().root.c_str(), deployment.layout().root.c_str());
   } else {
     std::printf("started the deployment in %s%s\n", deployment.layout().root.c_str(),
                 up->chip_created ? " (new simulated chip)" : "");
   }
   print_table(up->components);
   std::printf("endpoints: %s\n", up->endpoints_file.c_str());
-  std::fflush(stdout);
+  show_view(deployment, a.open);
   if (a.detach || up->already_running) throw CliExit{kExitOk};
 
   std::printf(
-      "running in the foreground: Ctrl-C (SIGINT), SIGTERM or SIGHUP stops every component\n");
+      "running in the foreground: Ctrl-C (SIGINT), SIGTERM or SIGHUP %s\n",
+      a.keep ? "stops every component (--keep: state kept)"
+             : "deletes the keys and blobs, stops every component and removes the state");
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::printf("signal %d: stopping\n", sig);
-  run_down(deployment, "up");
-  throw CliExit{kExitOk};
+  throw CliExit{run_down(deployment, "up", a.keep)};
 }
 
 void run_status(const StatusArgs& a) {
@@ -199,9 +282,16 @@ void register_deploy_commands(CLI::App& root) {
       "up",
       "Start the local deployment (psp, identity, attestation, key vaults, and per party its SKR "
       "sidecar and app)");
+  up->state_dir = default_state_dir();
   up_cmd->add_option("--state-dir", up->state_dir, "Deployment directory (created 0700)")
-      ->required();
+      ->capture_default_str();
   up_cmd->add_flag("--detach", up->detach, "Return once everything is healthy, leaving it running");
+  up_cmd->add_flag("--open", up->open, "Open the four-pane view in a browser (Chromium)");
+  up_cmd->add_flag("--keep", up->keep,
+                   "On Ctrl-C only stop the processes (keep keys, blobs and state)");
+  up_cmd->add_option("--web-root", up->web_root,
+                     "Serve the pages from this web/ folder instead of the built-in copy")
+      ->check(CLI::ExistingDirectory);
   CLI::Option* base_port = up_cmd->add_option(
       "--base-port", up->base_port, "First up only: ports N, N+1, ... instead of ephemeral ones");
   base_port->check(CLI::Range(1, 65535));
@@ -215,16 +305,23 @@ void register_deploy_commands(CLI::App& root) {
   auto status = std::make_shared<StatusArgs>();
   CLI::App* status_cmd =
       root.add_subcommand("status", "Show each component's pid, state and health");
-  status_cmd->add_option("--state-dir", status->state_dir, "Deployment directory")->required();
+  status->state_dir = default_state_dir();
+  status_cmd->add_option("--state-dir", status->state_dir, "Deployment directory")
+      ->capture_default_str();
   status_cmd->add_flag("--json", status->json, "Print JSON");
   status_cmd->callback([status] { run_status(*status); });
 
-  auto down_dir = std::make_shared<std::string>();
-  CLI::App* down_cmd = root.add_subcommand("down", "Stop every component of the local deployment");
-  down_cmd->add_option("--state-dir", *down_dir, "Deployment directory")->required();
-  down_cmd->callback([down_dir] {
-    deploy::LocalDeployment deployment(*down_dir, self_executable());
-    throw CliExit{run_down(deployment, "down")};
+  auto down = std::make_shared<DownArgs>();
+  down->state_dir = default_state_dir();
+  CLI::App* down_cmd = root.add_subcommand(
+      "down",
+      "The seed's Cleanup: delete the keys and blobs, stop every component, remove the state");
+  down_cmd->add_option("--state-dir", down->state_dir, "Deployment directory")
+      ->capture_default_str();
+  down_cmd->add_flag("--keep", down->keep, "Only stop the processes (keep keys, blobs and state)");
+  down_cmd->callback([down] {
+    deploy::LocalDeployment deployment(down->state_dir, self_executable());
+    throw CliExit{run_down(deployment, "down", down->keep)};
   });
 }
 

@@ -25,5 +25,9 @@ void register_audit_command(CLI::App& root);
 void register_keyvault_command(CLI::App& root);
 // `mpcc up`, `mpcc status`, `mpcc down` (cmd_up.cpp).
 void register_deploy_commands(CLI::App& root);
+// `mpcc policy show|hash` (cmd_policy.cpp).
+void register_policy_commands(CLI::App& root);
+// `mpcc export aci|k8s` (cmd_export.cpp).
+void register_export_commands(CLI::App& root);
 
 }  // namespace mpcc::app

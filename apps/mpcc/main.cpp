@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   mpcc::app::register_audit_command(app);
   mpcc::app::register_keyvault_command(app);
   mpcc::app::register_deploy_commands(app);
+  mpcc::app::register_policy_commands(app);
+  mpcc::app::register_export_commands(app);
 
   try {
     app.parse(argc, argv);

@@ -19,5 +19,7 @@ void register_serve_keyvault(CLI::App& serve);
 void register_serve_skr(CLI::App& serve);
 // `mpcc serve party` (cmd_serve_party.cpp).
 void register_serve_party(CLI::App& serve);
+// cmd_serve_view.cpp
+void register_serve_view(CLI::App& serve);
 
 }  // namespace mpcc::app

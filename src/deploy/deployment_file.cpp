@@ -97,6 +97,45 @@ StatusOr<PartySku> parse_sku(const std::string& s, const std::string& field) {
   return field_error(field, fmt::format("unknown sku \"{}\" (confidential, standard)", s));
 }
 
+// The branding members, their defaults and their pattern.
+struct BrandingMember {
+  const char* name;
+  const char* pattern;
+};
+constexpr BrandingMember kBrandingMembers[] = {
+    {"title", ".{1,80}"},          {"subtitle", ".{0,120}"},     {"icon", ".{0,16}"},
+    {"header_from", "#[0-9a-fA-F]{6}"}, {"header_to", "#[0-9a-fA-F]{6}"},
+    {"body_from", "#[0-9a-fA-F]{6}"},   {"body_to", "#[0-9a-fA-F]{6}"},
+    {"favicon_letter", "[A-Za-z0-9]"},  {"favicon_color", "#[0-9a-fA-F]{6}"},
+    {"theme", "[a-z0-9-]{1,32}"},
+};
+
+StatusOr<json> parse_branding(const json* given, const std::string& where, const PartySpec& p) {
+  json out = {{"title", p.display_name},
+              {"subtitle", ""},
+              {"icon", ""},
+              {"header_from", "#0078d4"},
+              {"header_to", "#005a9e"},
+              {"body_from", "#667eea"},
+              {"body_to", "#764ba2"},
+              {"favicon_letter", p.display_name.substr(0, 1)},
+              {"favicon_color", "#0078d4"},
+              {"theme", p.name}};
+  if (given == nullptr) return out;
+  if (!given->is_object()) return field_error(where, "must be an object");
+  ObjectReader r(*given, where);
+  for (const BrandingMember& m : kBrandingMembers) {
+    MPCC_ASSIGN_OR_RETURN(const json* v, r.member(m.name, /*required=*/false));
+    if (v == nullptr) continue;
+    if (!v->is_string() || !std::regex_match(v->get<std::string>(), std::regex(m.pattern))) {
+      return field_error(r.field(m.name), fmt::format("must be a string matching {}", m.pattern));
+    }
+    out[m.name] = *v;
+  }
+  MPCC_RETURN_IF_ERROR(r.no_unknown_members());
+  return out;
+}
+
 StatusOr<PartySpec> parse_party(const json& j, const std::string& where, const fs::path& base_dir) {
   if (!j.is_object()) return field_error(where, "must be an object");
   ObjectReader r(j, where);
@@ -111,6 +150,9 @@ StatusOr<PartySpec> parse_party(const json& j, const std::string& where, const f
   MPCC_ASSIGN_OR_RETURN(p.identity, r.name("identity", simple_name(), kSimpleName));
   if (p.identity == kDeployerIdentity) {
     return field_error(r.field("identity"), "\"deployer\" is the operator's identity");
+  }
+  if (p.identity.size() > 6 && p.identity.ends_with("-admin")) {
+    return field_error(r.field("identity"), "names ending in -admin are owners' administrators");
   }
   MPCC_ASSIGN_OR_RETURN(p.vault, r.name("vault", simple_name(), kSimpleName));
   MPCC_ASSIGN_OR_RETURN(p.key, r.name("key", key_name(), kKeyName));
@@ -128,6 +170,8 @@ StatusOr<PartySpec> parse_party(const json& j, const std::string& where, const f
       p.partners.push_back(v.get<std::string>());
     }
   }
+  MPCC_ASSIGN_OR_RETURN(const json* branding, r.member("branding", /*required=*/false));
+  MPCC_ASSIGN_OR_RETURN(p.branding, parse_branding(branding, r.field("branding"), p));
   MPCC_RETURN_IF_ERROR(r.no_unknown_members());
   if (p.role != PartyRole::kOwner && (!p.csv.empty() || !p.other_company.empty())) {
     return field_error(r.field(p.csv.empty() ? "other_company" : "csv"),
@@ -236,8 +280,15 @@ std::vector<std::string> DeploymentFile::identities() const {
   for (const PartySpec& p : parties) {
     if (std::find(out.begin(), out.end(), p.identity) == out.end()) out.push_back(p.identity);
   }
+  for (const PartySpec& p : parties) {
+    if (p.role == PartyRole::kOwner && !analysts_of(p.name).empty()) {
+      out.push_back(admin_identity(p));
+    }
+  }
   return out;
 }
+
+std::string admin_identity(const PartySpec& owner) { return owner.name + "-admin"; }
 
 std::vector<std::string> DeploymentFile::vaults() const {
   std::vector<std::string> out;
@@ -265,6 +316,12 @@ std::vector<AccessGrant> DeploymentFile::access_grants(std::string_view vault) c
   const PartySpec* holder = key_holder(vault);
   if (holder == nullptr) return grants;
   grants.push_back({holder->identity, {"get", "list", "release"}});
+  // The owner's administrator (not its workload identity, which the Snooper
+  // also runs with): reads and updates the key's release policy, to withdraw
+  // and restore its analysts' entries (the page's revoke button).
+  if (holder->role == PartyRole::kOwner && !analysts_of(holder->name).empty()) {
+    grants.push_back({admin_identity(*holder), {"get", "update"}});
+  }
   for (const PartySpec* analyst : analysts_of(holder->name)) {
     grants.push_back({analyst->identity, {"get", "release"}});
   }
@@ -361,6 +418,7 @@ json deployment_file_to_json(const DeploymentFile& file) {
     if (!p.csv.empty()) j["csv"] = p.csv.string();
     if (!p.other_company.empty()) j["other_company"] = p.other_company;
     if (!p.partners.empty()) j["partners"] = p.partners;
+    j["branding"] = p.branding;
     parties.push_back(std::move(j));
   }
   return {{"parties", parties},

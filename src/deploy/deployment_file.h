@@ -68,6 +68,11 @@ struct PartySpec {
   std::filesystem::path csv;          // absolute; empty when none
   std::string other_company;          // owners: another owner ("" when none)
   std::vector<std::string> partners;  // analysts: owners whose keys it reads
+  // How its page looks (seed-app 9.2): {"title", "subtitle", "icon",
+  // "header_from", "header_to", "body_from", "body_to" (#rrggbb),
+  // "favicon_letter", "favicon_color", "theme"}; members not given take
+  // neutral defaults (title = display_name, theme = name).
+  nlohmann::json branding;
 
   bool confidential() const { return sku == PartySku::kConfidential; }
   bool holds_key() const { return role != PartyRole::kObserver; }
@@ -80,6 +85,11 @@ struct AccessGrant {
   bool operator==(const AccessGrant&) const = default;
 };
 
+// The identity of an owner's administrator ("<party>-admin"): it may read and
+// update the owner's key (its release policy), which the owner's workload
+// identity may not. Only the owner's app gets its credential.
+std::string admin_identity(const PartySpec& owner);
+
 struct DeploymentFile {
   std::vector<PartySpec> parties;  // in file order (also the start order)
   std::string storage_type = "directory";
@@ -90,7 +100,8 @@ struct DeploymentFile {
   const PartySpec* find(std::string_view name) const;
   // The key-holding party of `vault` (nullptr when none).
   const PartySpec* key_holder(std::string_view vault) const;
-  // "deployer", then every identity a party names (first mention order).
+  // "deployer", then every identity a party names (first mention order), then
+  // the administrator of each owner that has analysts.
   std::vector<std::string> identities() const;
   // The distinct vaults of key-holding parties, in party order.
   std::vector<std::string> vaults() const;

@@ -14,6 +14,8 @@
 //   DIR/parties/<party>/       party.json (the app's config), group-token, operator-token
 //                              (0600), security-context/ (confidential parties only)
 //   DIR/blobs/                 the directory blob store all party apps share
+//   DIR/view/view.json         the four-pane view's config (web/view_service.h)
+//   DIR/browser/               the profile of the browser `mpcc up --open` starts
 //   DIR/logs/<component>.log   stdout+stderr of each process (appended)
 //   DIR/run/<component>.pid    pid of each running process
 //   DIR/.lock                  held by `up` and `down` while they change things
@@ -69,6 +71,9 @@ struct Layout {
     return psp_dir() / "guests" / (party + ".sock");
   }
   std::filesystem::path blobs_dir() const { return root / "blobs"; }
+  std::filesystem::path view_dir() const { return root / "view"; }
+  std::filesystem::path view_config() const { return view_dir() / "view.json"; }
+  std::filesystem::path browser_dir() const { return root / "browser"; }
   std::filesystem::path logs_dir() const { return root / "logs"; }
   std::filesystem::path run_dir() const { return root / "run"; }
 };

@@ -36,6 +36,7 @@ constexpr const char* kChildLogLevel = "info";
 constexpr const char* kSidecarPrefix = "sidecar-";
 constexpr const char* kAppPrefix = "party-";
 constexpr const char* kVaultPrefix = "vault-";
+constexpr const char* kViewName = "view";
 
 using Targets = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
@@ -60,7 +61,11 @@ std::string seconds_text(milliseconds ms) {
   return fmt::format("{:.1f} s", static_cast<double>(ms.count()) / 1000.0);
 }
 
-bool is_infrastructure(const Component& c) { return !c.is_party(); }
+// The services the parties need (the view starts with the apps: its config
+// names them).
+bool is_infrastructure(const Component& c) {
+  return !c.is_party() && c.kind != ComponentKind::kView;
+}
 
 fs::path component_state_dir(const Layout& layout, const Component& c) {
   switch (c.kind) {
@@ -75,6 +80,8 @@ fs::path component_state_dir(const Layout& layout, const Component& c) {
     case ComponentKind::kSidecar:
     case ComponentKind::kPartyApp:
       return layout.party_dir(c.party);
+    case ComponentKind::kView:
+      return layout.view_dir();
   }
   throw std::logic_error("unknown component kind");
 }
@@ -83,6 +90,7 @@ fs::path component_state_dir(const Layout& layout, const Component& c) {
 std::vector<std::string> signature(const Layout& layout, const Component& c) {
   if (c.kind == ComponentKind::kSidecar) return sidecar_signature(layout, c.party);
   if (c.kind == ComponentKind::kPartyApp) return app_signature(layout, c.party);
+  if (c.kind == ComponentKind::kView) return view_signature(layout);
   return {"--state-dir", component_state_dir(layout, c).string()};
 }
 
@@ -243,10 +251,16 @@ bool has_kind(const Component& c, ComponentKind kind) { return c.kind == kind; }
 StatusOr<std::vector<PartyPlan>> plan_with_binary(
     const DeploymentFile& file, const Layout& layout, const DeploymentNetwork& network,
     const std::map<std::string, IdentityEndpoint>& identities, const fs::path& executable,
-    const std::vector<std::string>& common_args) {
+    const std::vector<std::string>& common_args, const std::optional<fs::path>& web_root) {
   MPCC_ASSIGN_OR_RETURN(std::string sha256, file_sha256(executable));
   return plan_parties(file, layout, network, identities, ExecutableInfo{executable, sha256},
-                      common_args);
+                      common_args, web_root);
+}
+
+// DIR/view/view.json; whether it changed.
+StatusOr<bool> write_view_config(const Layout& layout, const ViewPlan& view) {
+  MPCC_RETURN_IF_ERROR(ensure_private_dir(layout.view_dir()));
+  return write_if_changed(layout.view_config(), view.config_text);
 }
 
 // Each party's files; returns the parties whose config or policy changed.
@@ -321,6 +335,7 @@ std::vector<Component> deployment_components(const DeploymentFile& file) {
   for (const PartySpec& p : file.parties) {
     c.push_back({kAppPrefix + p.name, ComponentKind::kPartyApp, p.name});
   }
+  c.push_back({kViewName, ComponentKind::kView, ""});
   return c;
 }
 
@@ -436,9 +451,11 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
     } else if (options.base_port) {
       ports[c.name] = next_base;
       MPCC_RETURN_IF_ERROR(check_port_free(next_base, c.name));
-    } else if (c.kind == ComponentKind::kIdentity || c.is_party()) {
+    } else if (c.kind == ComponentKind::kIdentity || c.is_party() ||
+               c.kind == ComponentKind::kView) {
       // Needed up front: the identity service is the issuer in its tokens; the
-      // parties' ports are in their configs and security policies.
+      // parties' ports and the view's (which may frame them) are in their
+      // configs and security policies.
       MPCC_ASSIGN_OR_RETURN(ports[c.name], pick_free_port());
     } else {
       ports[c.name] = 0;  // ephemeral: read back from the URL the service prints
@@ -477,7 +494,8 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
         break;
       case ComponentKind::kSidecar:
       case ComponentKind::kPartyApp:
-        throw std::logic_error("party processes take their arguments from their plan");
+      case ComponentKind::kView:
+        throw std::logic_error("party processes and the view take their arguments from a plan");
     }
     return a;
   };
@@ -508,12 +526,18 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
     network.sidecar_ports[p.name] = ports.at(kSidecarPrefix + p.name);
     network.app_ports[p.name] = ports.at(kAppPrefix + p.name);
   }
+  network.view_url = fmt::format("https://127.0.0.1:{}", ports.at(kViewName));
   StatusOr<std::vector<PartyPlan>> planned =
-      plan_with_binary(file, layout_, network, identities, supervisor_.executable(), common_args);
+      plan_with_binary(file, layout_, network, identities, supervisor_.executable(), common_args,
+                       options.web_root);
   if (!planned.ok()) return run.fail("parties", planned.status());
   const std::vector<PartyPlan>& plans = *planned;
   StatusOr<std::set<std::string>> changed = write_parties(layout_, plans);
   if (!changed.ok()) return run.fail("parties", changed.status());
+  const ViewPlan view =
+      plan_view(plans, layout_, network, ports.at(kViewName), common_args, options.web_root);
+  StatusOr<bool> view_changed = write_view_config(layout_, view);
+  if (!view_changed.ok()) return run.fail("view", view_changed.status());
   if (Status s = launch_guests(layout_, plans); !s.ok()) return run.fail("psp", s);
   if (Status s = ensure_keys(file, layout_, network, plans, result.notes); !s.ok()) {
     return run.fail("keys", s);
@@ -523,13 +547,14 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
   std::vector<const Component*> stale;
   for (const Component* c : all) {
     if (c->is_party() && !starting(*c) && changed->count(c->party)) stale.push_back(c);
+    if (c->kind == ComponentKind::kView && !starting(*c) && *view_changed) stale.push_back(c);
   }
   if (!stale.empty()) {
     supervisor_.stop(stop_targets(layout_, stale));
     std::set<std::string> restarted;
     for (const Component* c : stale) {
       to_start.insert(c);
-      restarted.insert(c->party);
+      if (c->is_party()) restarted.insert(c->party);
     }
     for (const std::string& p : restarted) {
       result.notes.push_back(
@@ -539,11 +564,14 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
   std::map<std::string, const PartyPlan*> plan_of;
   for (const PartyPlan& plan : plans) plan_of[plan.spec.name] = &plan;
   auto party_args = [&](const Component& c) {
+    if (c.kind == ComponentKind::kView) return view.args;
     const PartyPlan& plan = *plan_of.at(c.party);
     return c.kind == ComponentKind::kSidecar ? plan.sidecar_args : plan.app_args;
   };
   auto sidecar = [](const Component& c) { return has_kind(c, ComponentKind::kSidecar); };
-  auto app = [](const Component& c) { return has_kind(c, ComponentKind::kPartyApp); };
+  auto app = [](const Component& c) {
+    return has_kind(c, ComponentKind::kPartyApp) || has_kind(c, ComponentKind::kView);
+  };
   MPCC_RETURN_IF_ERROR(run.start(
       select(all, [&](const Component& c) { return starting(c) && sidecar(c); }), party_args));
   MPCC_RETURN_IF_ERROR(run.start(
@@ -562,9 +590,6 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
     }
   }
   Endpoints e;
-  if (StatusOr<Endpoints> previous = read_endpoints(layout_.endpoints_json()); previous.ok()) {
-    e.view = previous->view;
-  }
   e.ca_cert = layout_.ca_cert();
   e.identity = identity_url;
   e.attestation = network.attestation_url;
@@ -573,10 +598,12 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
   e.psp_state_dir = layout_.psp_dir();
   e.psp_chain = layout_.psp_chain();
   e.parties = endpoints_parties(plans, layout_, network);
+  e.view = {{"url", view.url}, {"config", layout_.view_config().string()}};
   if (Status s = write_endpoints(layout_.endpoints_json(), e); !s.ok()) {
     return run.fail("endpoints", s);
   }
   result.endpoints_file = layout_.endpoints_json();
+  result.view_url = view.url;
 
   for (const Component& c : components) {
     ProcessState st = supervisor_.state(c.name, signature(layout_, c));
@@ -625,7 +652,9 @@ StatusOr<std::vector<StopResult>> LocalDeployment::down(const StopOptions& optio
   std::vector<StopResult> results;
   // Apps, sidecars, vaults, identity and attestation, psp: each group together.
   for (auto group : std::vector<std::function<bool(const Component&)>>{
-           [](const Component& c) { return has_kind(c, ComponentKind::kPartyApp); },
+           [](const Component& c) {
+             return has_kind(c, ComponentKind::kPartyApp) || has_kind(c, ComponentKind::kView);
+           },
            [](const Component& c) { return has_kind(c, ComponentKind::kSidecar); },
            [](const Component& c) { return has_kind(c, ComponentKind::kKeyVault); },
            [](const Component& c) {

@@ -46,7 +46,15 @@
 
 namespace mpcc::deploy {
 
-enum class ComponentKind { kPsp, kIdentity, kAttestation, kKeyVault, kSidecar, kPartyApp };
+enum class ComponentKind {
+  kPsp,
+  kIdentity,
+  kAttestation,
+  kKeyVault,
+  kSidecar,
+  kPartyApp,
+  kView,  // the four-pane view (web/view_service.h)
+};
 
 struct Component {
   std::string name;  // "psp", "identity", "attestation", "vault-contoso", "sidecar-contoso",
@@ -61,9 +69,9 @@ struct Component {
 };
 
 // psp, identity, attestation, vault-<v> for each vault, sidecar-<p> and
-// party-<p> for each party: the start order (sidecars before apps: an app may
-// call its sidecar at start); down() stops in reverse groups (apps first,
-// psp last).
+// party-<p> for each party, view: the start order (sidecars before apps: an
+// app may call its sidecar at start; the view with the apps); down() stops in
+// reverse groups (apps and view first, psp last).
 std::vector<Component> deployment_components(const DeploymentFile& file);
 
 struct UpOptions {
@@ -71,6 +79,9 @@ struct UpOptions {
   std::chrono::milliseconds timeout{30000};  // readiness and health of every component
   // The deployment file; nullopt: the one built into the binary (deploy/local.json).
   std::optional<std::filesystem::path> deployment_file;
+  // Serve the pages from this web/ folder instead of the built-in copy
+  // (developing the UI; it is part of the apps' argv, so of their policies).
+  std::optional<std::filesystem::path> web_root;
 };
 
 struct ComponentStatus {
@@ -88,6 +99,7 @@ struct UpResult {
   std::vector<ComponentStatus> components;
   std::vector<std::string> notes;  // warnings and changes worth printing (keys, restarts)
   std::filesystem::path endpoints_file;
+  std::string view_url;  // https://127.0.0.1:P/ of the four-pane view
 };
 
 class LocalDeployment {
@@ -122,6 +134,18 @@ class LocalDeployment {
   // identity, then the psp), removes the pid files. kNotFound when !exists()
   // (nothing to do).
   StatusOr<std::vector<StopResult>> down(const StopOptions& options = {});
+
+  // The seed's Cleanup, in two halves around down() (cleanup.cpp):
+  // delete_data() while the services still run deletes every party's key from
+  // its vault (the deployer's token) and every blob in the storage container;
+  // one line per thing done, and a line for what could not be done (a vault
+  // that is not running: its key goes with the state directory).
+  // kNotFound when !exists().
+  StatusOr<std::vector<std::string>> delete_data();
+  // After down(): removes what a deployment writes under DIR (and DIR itself
+  // when nothing else is left in it). kFailedPrecondition while a component
+  // still runs; kNotFound when there is no deployment.
+  StatusOr<std::vector<std::string>> remove_state();
 
  private:
   // The components of the recorded deployment file plus any vault, sidecar

@@ -50,7 +50,9 @@ class Planner {
     return lookup(identities_, name, "identity");
   }
 
-  StatusOr<json> config(const PartySpec& p) const {
+  // `host_data`: the analysts' (planned before the owners).
+  StatusOr<json> config(const PartySpec& p,
+                        const std::map<std::string, std::string>& host_data) const {
     MPCC_ASSIGN_OR_RETURN(int app_port, lookup(network_.app_ports, p.name, "app port"));
     MPCC_ASSIGN_OR_RETURN(std::string app, app_url(p.name));
     MPCC_ASSIGN_OR_RETURN(std::string sidecar, sidecar_url(p.name));
@@ -86,6 +88,9 @@ class Planner {
         {"audience", app},
         {"partner_readers", json::array()},
         {"analysis", {{"min_group_size", file_.min_group_size}}},
+        {"branding", p.branding},
+        {"frame_ancestors", network_.view_url.empty() ? json::array()
+                                                      : json::array({network_.view_url})},
     };
     if (const PartySpec* other = file_.find(p.other_company); other != nullptr) {
       MPCC_ASSIGN_OR_RETURN(json other_key, key_of(*other));
@@ -102,10 +107,21 @@ class Planner {
                                {"key", partner_key},
                                {"app_url", partner_app}});
     }
+    if (p.role == PartyRole::kOwner && !file_.analysts_of(p.name).empty()) {
+      MPCC_ASSIGN_OR_RETURN(IdentityEndpoint admin, identity(admin_identity(p)));
+      c["admin_identity"] = {{"credential_file", admin.credential_file.string()},
+                             {"client_id", admin.client_id}};
+    }
     if (p.role == PartyRole::kOwner) {
       for (const PartySpec* analyst : file_.analysts_of(p.name)) {
         MPCC_ASSIGN_OR_RETURN(IdentityEndpoint reader, identity(analyst->identity));
-        c["partner_readers"].push_back({{"name", analyst->name}, {"object_id", reader.object_id}});
+        auto analyst_host_data = host_data.find(analyst->name);
+        c["partner_readers"].push_back(
+            {{"name", analyst->name},
+             {"display_name", analyst->display_name},
+             {"object_id", reader.object_id},
+             {"host_data", analyst_host_data == host_data.end() ? json(nullptr)
+                                                                : json(analyst_host_data->second)}});
       }
     }
     return c;
@@ -184,43 +200,55 @@ std::vector<std::string> sidecar_signature(const Layout& layout, const std::stri
 StatusOr<std::vector<PartyPlan>> plan_parties(
     const DeploymentFile& file, const Layout& layout, const DeploymentNetwork& network,
     const std::map<std::string, IdentityEndpoint>& identities, const ExecutableInfo& exe,
-    const std::vector<std::string>& common_args) {
+    const std::vector<std::string>& common_args, const std::optional<fs::path>& web_root) {
   const Planner planner(file, layout, network, identities);
-  std::vector<PartyPlan> plans;
+  // Analysts first: an owner's config names its analysts' host_data (so the
+  // owner can withdraw and restore their grant); the plans come out in the
+  // file's order.
+  std::vector<PartySpec> ordered;
   for (const PartySpec& p : file.parties) {
+    if (p.role == PartyRole::kAnalyst) ordered.push_back(p);
+  }
+  for (const PartySpec& p : file.parties) {
+    if (p.role != PartyRole::kAnalyst) ordered.push_back(p);
+  }
+  std::map<std::string, std::string> host_data;
+  std::map<std::string, PartyPlan> planned;
+  for (const PartySpec& p : ordered) {
     PartyPlan plan;
     plan.spec = p;
     MPCC_ASSIGN_OR_RETURN(plan.app_url, planner.app_url(p.name));
     MPCC_ASSIGN_OR_RETURN(plan.sidecar_url, planner.sidecar_url(p.name));
-    MPCC_ASSIGN_OR_RETURN(plan.config, planner.config(p));
+    MPCC_ASSIGN_OR_RETURN(plan.config, planner.config(p, host_data));
     plan.config_text = plan.config.dump(2) + "\n";
     plan.app_args = with_common(
         common_args, {"serve", "party", "--config", layout.party_config(p.name).string()});
+    if (web_root) plan.app_args.insert(plan.app_args.end(), {"--web-root", web_root->string()});
     MPCC_ASSIGN_OR_RETURN(std::vector<std::string> sidecar, planner.sidecar_args(p));
     plan.sidecar_args = with_common(common_args, sidecar);
     if (p.confidential()) {
-      PolicyDocument doc;
-      doc.party = p.name;
-      doc.display_name = p.display_name;
-      doc.role = std::string(role_name(p.role));
-      PolicyContainer app;
-      app.name = "party-" + p.name;
-      app.command = with_executable(exe, plan.app_args);
-      app.binary_sha256 = exe.sha256;
-      app.config_file = layout.party_config(p.name).string();
-      app.config_sha256 = hex_encode(crypto::sha256(plan.config_text));
-      app.env_unset = party_env_unset();
-      PolicyContainer skr;
-      skr.name = "sidecar-" + p.name;
-      skr.command = with_executable(exe, plan.sidecar_args);
-      skr.binary_sha256 = exe.sha256;
-      skr.env_unset = party_env_unset();
-      doc.containers = {app, skr};
+      // The policy covers both argv, the image (binary) and every file they use.
+      MPCC_ASSIGN_OR_RETURN(IdentityEndpoint id, planner.identity(p.identity));
+      LocalPolicyInputs in;
+      in.executable_sha256 = exe.sha256;
+      in.app_argv = with_executable(exe, plan.app_args);
+      in.sidecar_argv = with_executable(exe, plan.sidecar_args);
+      in.config_text = plan.config_text;
+      in.identity_credential = id.credential_file;
+      if (p.role == PartyRole::kOwner && !file.analysts_of(p.name).empty()) {
+        MPCC_ASSIGN_OR_RETURN(IdentityEndpoint admin, planner.identity(admin_identity(p)));
+        in.admin_credential = admin.credential_file;
+      }
+      in.env_unset = party_env_unset();
+      MPCC_ASSIGN_OR_RETURN(PolicyDocument doc, local_policy_document(p, layout, in));
       plan.policy_text = security_policy_text(doc);
       plan.host_data = policy_host_data(plan.policy_text);
     }
-    plans.push_back(std::move(plan));
+    if (!plan.host_data.empty()) host_data[p.name] = plan.host_data;
+    planned[p.name] = std::move(plan);
   }
+  std::vector<PartyPlan> plans;
+  for (const PartySpec& p : file.parties) plans.push_back(std::move(planned.at(p.name)));
   return plans;
 }
 
@@ -244,6 +272,44 @@ json endpoints_parties(const std::vector<PartyPlan>& plans, const Layout& layout
     };
   }
   return out;
+}
+
+ViewPlan plan_view(const std::vector<PartyPlan>& plans, const Layout& layout,
+                   const DeploymentNetwork& network, int port,
+                   const std::vector<std::string>& common_args,
+                   const std::optional<fs::path>& web_root) {
+  ViewPlan v;
+  v.url = fmt::format("https://{}:{}", kLoopback, port);
+  json parties = json::array();
+  for (const PartyPlan& plan : plans) {
+    auto vault = network.vault_urls.find(plan.spec.vault);
+    parties.push_back(
+        {{"name", plan.spec.name},
+         {"display_name", plan.spec.display_name},
+         {"role", role_name(plan.spec.role)},
+         {"sku", sku_name(plan.spec.sku)},
+         {"app", plan.app_url},
+         {"vault", vault == network.vault_urls.end() ? "" : vault->second},
+         {"key", plan.spec.key},
+         {"host_data", plan.host_data.empty() ? json(nullptr) : json(plan.host_data)}});
+  }
+  v.config = {{"title", "Multi-Party Confidential Computing Demonstration"},
+              {"listen",
+               {{"host", kLoopback},
+                {"port", port},
+                {"tls_cert", (layout.ca_dir() / "view.pem").string()},
+                {"tls_key", (layout.ca_dir() / "view.key").string()}}},
+              {"parties", parties}};
+  v.config_text = v.config.dump(2) + "\n";
+  v.args = with_common(common_args, view_signature(layout));
+  v.args.insert(v.args.begin() + static_cast<std::ptrdiff_t>(common_args.size()),
+                {"serve", "view"});
+  if (web_root) v.args.insert(v.args.end(), {"--web-root", web_root->string()});
+  return v;
+}
+
+std::vector<std::string> view_signature(const Layout& layout) {
+  return {"--config", layout.view_config().string()};
 }
 
 }  // namespace mpcc::deploy

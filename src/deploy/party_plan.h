@@ -21,8 +21,10 @@
 //    "other_company": {"name", "display_name", "key": {...}} | null,
 //    "partners": [{"name", "display_name", "key": {...}, "app_url"}],
 //    "identity": {"endpoint", "credential_file", "client_id"}, "identity_issuer",
-//    "audience": the app's URL, "partner_readers": [{"name", "object_id"}],
-//    "analysis": {"min_group_size"}}
+//    "audience": the app's URL,
+//    "partner_readers": [{"name", "display_name", "object_id", "host_data"}],
+//    "analysis": {"min_group_size"}, "branding": {...} (deployment_file.h),
+//    "frame_ancestors": [the view's origin]}
 //
 // Errors: kFailedPrecondition when a port, vault URL or identity the plan
 // needs is unknown (a bug in the caller's order of things).
@@ -32,6 +34,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -50,6 +53,7 @@ struct DeploymentNetwork {
   std::map<std::string, std::string> vault_urls;  // vault name -> https://127.0.0.1:P
   std::map<std::string, int> app_ports;           // party -> port of its app
   std::map<std::string, int> sidecar_ports;       // party -> port of its sidecar
+  std::string view_url;                           // https://127.0.0.1:P of the four-pane view
 };
 
 // The binary every process runs, and its SHA-256 (hex).
@@ -75,11 +79,29 @@ struct PartyPlan {
   std::string host_data;                  // hex SHA-256 of policy_text; "" for standard
 };
 
-// `common_args` go first in every argv (e.g. {"--log-level", "info"}).
+// `common_args` go first in every argv (e.g. {"--log-level", "info"});
+// `web_root`, when set, is given to the apps (--web-root: pages from disk).
 StatusOr<std::vector<PartyPlan>> plan_parties(
     const DeploymentFile& file, const Layout& layout, const DeploymentNetwork& network,
     const std::map<std::string, IdentityEndpoint>& identities, const ExecutableInfo& exe,
-    const std::vector<std::string>& common_args = {});
+    const std::vector<std::string>& common_args = {},
+    const std::optional<std::filesystem::path>& web_root = std::nullopt);
+
+// The four-pane view: its config (web/view_service.h: title, listen on
+// 127.0.0.1:<port> with DIR/ca/view.pem, and per party its app URL, vault
+// URL, key, role, SKU and host_data: nothing secret), the argv after the
+// executable, and its URL.
+struct ViewPlan {
+  std::string url;  // https://127.0.0.1:P
+  nlohmann::json config;
+  std::string config_text;
+  std::vector<std::string> args;
+};
+ViewPlan plan_view(const std::vector<PartyPlan>& plans, const Layout& layout,
+                   const DeploymentNetwork& network, int port,
+                   const std::vector<std::string>& common_args = {},
+                   const std::optional<std::filesystem::path>& web_root = std::nullopt);
+std::vector<std::string> view_signature(const Layout& layout);
 
 // "127.0.0.1:P" of an https URL (what the apps and sidecars call an endpoint).
 StatusOr<std::string> host_port(const std::string& url);

@@ -5,7 +5,7 @@
 #include "common/file_io.h"
 #include "crypto/encoding.h"
 #include "identity/token_client.h"
-#include "keyvault/key_registry.h"
+#include "keyvault/key_client.h"
 #include "keyvault/release_policy.h"
 
 namespace mpcc::deploy {
@@ -14,31 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kApiVersion = "api-version=7.4";
 constexpr std::size_t kMaxCredential = 4096;
-constexpr std::size_t kMaxErrorText = 300;
-
-// The service's error message ({"error": {"message"}}), else the start of the body.
-std::string error_text(const http::ClientResponse& r) {
-  StatusOr<json> j = r.json();
-  if (j.ok() && j->is_object() && j->contains("error") && (*j)["error"].is_object()) {
-    const json& e = (*j)["error"];
-    if (e.contains("message") && e["message"].is_string()) return e["message"].get<std::string>();
-  }
-  return r.body.substr(0, kMaxErrorText);
-}
-
-Status vault_refused(std::string_view what, const std::string& key_name,
-                     const http::ClientResponse& r) {
-  return failed_precondition(
-      fmt::format("{} key {}: the vault answered {}: {}", what, key_name, r.status, error_text(r)));
-}
-
-json stored_policy(const json& policy) {
-  return {{"contentType", keyvault::kDefaultPolicyContentType},
-          {"data", crypto::base64url_encode(policy.dump())},
-          {"immutable", false}};
-}
 
 }  // namespace
 
@@ -58,11 +34,7 @@ StatusOr<json> key_release_policy(const DeploymentFile& file, const PartySpec& h
           "named)",
           holder.key, p->name));
     }
-    any_of.push_back({{"authority", authority},
-                      {"allOf",
-                       {{{"claim", "x-ms-attestation-type"}, {"equals", "sevsnpvm"}},
-                        {{"claim", "x-ms-sevsnpvm-hostdata"}, {"equals", it->second}},
-                        {{"claim", "x-ms-sevsnpvm-is-debuggable"}, {"equals", false}}}}});
+    any_of.push_back(keyvault::hostdata_bound_entry(authority, it->second));
   }
   return json{{"version", "1.0.0"}, {"anyOf", any_of}};
 }
@@ -100,44 +72,18 @@ StatusOr<KeyAction> ensure_release_key(const http::Client& client, const std::st
                                        const json& release_policy) {
   MPCC_ASSIGN_OR_RETURN(keyvault::ReleasePolicy wanted,
                         keyvault::ReleasePolicy::parse(release_policy));
-  const http::Headers auth = {{"Authorization", "Bearer " + bearer}};
-  const std::string key_url = vault_url + "/keys/" + key_name;
-  MPCC_ASSIGN_OR_RETURN(http::ClientResponse got,
-                        client.get(key_url + "?" + std::string(kApiVersion), auth));
-  if (got.status == 404) {
-    const json body = {
-        {"kty", "RSA-HSM"},
-        {"key_size", 2048},
-        {"key_ops", {"wrapKey", "unwrapKey", "encrypt", "decrypt"}},
-        {"attributes", {{"exportable", true}}},
-        {"release_policy", stored_policy(release_policy)},
-    };
-    MPCC_ASSIGN_OR_RETURN(http::ClientResponse created,
-                          client.request("POST", key_url + "/create?" + kApiVersion, body.dump(),
-                                         "application/json", auth));
-    if (created.status != 200) return vault_refused("create", key_name, created);
+  const keyvault::KeyClient vault(client, vault_url, bearer);
+  StatusOr<std::optional<json>> current = vault.release_policy(key_name);
+  if (current.status().code() == StatusCode::kNotFound) {
+    MPCC_RETURN_IF_ERROR(vault.create_release_key(key_name, kPartyKeySize, release_policy));
     return KeyAction::kCreated;
   }
-  if (got.status != 200) return vault_refused("read", key_name, got);
-  MPCC_ASSIGN_OR_RETURN(json bundle, got.json());
-  const json* data = nullptr;
-  if (bundle.contains("release_policy") && bundle["release_policy"].is_object() &&
-      bundle["release_policy"].contains("data") && bundle["release_policy"]["data"].is_string()) {
-    data = &bundle["release_policy"]["data"];
+  if (!current.ok()) return current.status();
+  if (current->has_value()) {
+    StatusOr<keyvault::ReleasePolicy> have = keyvault::ReleasePolicy::parse(**current);
+    if (have.ok() && have->canonical_text() == wanted.canonical_text()) return KeyAction::kKept;
   }
-  if (data != nullptr) {
-    StatusOr<keyvault::ReleasePolicy> current =
-        keyvault::ReleasePolicy::from_encoded(data->get<std::string>());
-    if (current.ok() && current->canonical_text() == wanted.canonical_text()) {
-      return KeyAction::kKept;
-    }
-  }
-  const json patch = {{"release_policy", stored_policy(release_policy)}};
-  MPCC_ASSIGN_OR_RETURN(
-      http::ClientResponse updated,
-      client.request("PATCH", key_url + "?" + kApiVersion, patch.dump(), "application/json", auth));
-  if (updated.status != 200)
-    return vault_refused("update the release policy of", key_name, updated);
+  MPCC_RETURN_IF_ERROR(vault.set_release_policy(key_name, release_policy));
   return KeyAction::kPolicyUpdated;
 }
 

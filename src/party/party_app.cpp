@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "party/sidecar_failure.h"
+#include "web/page_routes.h"
+#include "skr/step_timings.h"
 
 namespace mpcc::party {
 
@@ -51,13 +53,21 @@ PartyApp::PartyApp(PartyAppDeps deps)
             std::move(deps.partner_verifier)),
       sidecar_(std::make_shared<skr::SidecarClient>(config_.sidecar_url, deps.secrets.group_token)),
       store_(std::move(deps.blobs), config_.container),
-      client_options_(std::move(deps.client)) {
+      client_options_(std::move(deps.client)),
+      assets_(std::move(deps.assets)) {
   if (config_.identity) {
     identity::TokenClientConfig id;
     id.endpoint = config_.identity->endpoint;
     id.credential = deps.secrets.identity_credential.value_or("");
     id.client_id = config_.identity->client_id;
     tokens_ = std::make_shared<identity::TokenClient>(std::move(id), client_options_);
+    if (config_.admin_identity && deps.secrets.admin_credential) {
+      identity::TokenClientConfig admin;
+      admin.endpoint = config_.identity->endpoint;
+      admin.credential = *deps.secrets.admin_credential;
+      admin.client_id = config_.admin_identity->client_id;
+      admin_ = std::make_shared<identity::TokenClient>(std::move(admin), client_options_);
+    }
   }
 }
 
@@ -80,7 +90,9 @@ http::Handler PartyApp::guarded(Handler h, bool allow_partners) {
 
 void PartyApp::register_routes(http::Server& server) {
   using M = http::Method;
-  server.route(M::kGet, "/", [this](const http::Request& r) { return index(r); });
+  web::PagePolicy page;
+  page.frame_ancestors = config_.frame_ancestors;
+  web::register_page_routes(server, assets_, "party", page);
   server.route(M::kGet, "/health", [this](const http::Request& r) { return health(r); });
 
   server.route(M::kPost, "/attest/maa", guarded(&PartyApp::attest_maa));
@@ -110,6 +122,22 @@ void PartyApp::register_routes(http::Server& server) {
   server.route(M::kGet, "/partner/analyze-stream", guarded(&PartyApp::partner_analyze_stream));
   server.route(M::kPost, "/partner/analyze", guarded(&PartyApp::partner_analyze));
   server.route(M::kPost, "/analytics/partner-demographics", guarded(&PartyApp::partner_demographics));
+
+  server.route(M::kGet, "/policy/release", guarded(&PartyApp::policy_release));
+  server.route(M::kPost, "/policy/what-if", guarded(&PartyApp::policy_what_if));
+  server.route(M::kGet, "/grants", guarded(&PartyApp::grants));
+  server.route(M::kPost, "/grants/([a-z0-9-]+)/revoke", guarded(&PartyApp::grant_revoke));
+  server.route(M::kPost, "/grants/([a-z0-9-]+)/restore", guarded(&PartyApp::grant_restore));
+}
+
+void PartyApp::remember_token(const std::string& token) {
+  std::lock_guard<std::mutex> lock(token_mu_);
+  last_token_ = token;
+}
+
+std::string PartyApp::last_token() const {
+  std::lock_guard<std::mutex> lock(token_mu_);
+  return last_token_;
 }
 
 std::optional<http::Response> PartyApp::refuse_overrides(const json& body,
@@ -159,10 +187,12 @@ PartyApp::ReleaseOutcome PartyApp::release_key(const std::string& owner, const K
                                    : "SKR sidecar not available: " + reply.status().message()}};
     return out;
   }
+  out.timings = skr::parse_server_timing(reply->server_timing);
   if (reply->status != 200) {
     SidecarFailure f = describe_sidecar_failure(*reply, "key release");
     out.status = reply->status;
     out.failure = f.to_json();
+    out.failure["timings_ms"] = out.timings;
     if (f.no_tee) out.failure["diagnosis"] = no_tee_diagnosis();
     return out;
   }

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,7 @@
 #include "party/party_config.h"
 #include "party/record_store.h"
 #include "skr/sidecar_client.h"
+#include "web/assets.h"
 
 namespace mpcc::party {
 
@@ -49,6 +51,7 @@ struct PartyAppDeps {
   // Verifies partner readers' tokens (owners with partner_readers); may be null.
   std::shared_ptr<const jose::JwtVerifier> partner_verifier;
   http::ClientOptions client;  // TLS to partner apps (the deployment's CA)
+  web::Assets assets = web::Assets::embedded();  // the page (web/party)
 };
 
 class PartyApp {
@@ -69,7 +72,6 @@ class PartyApp {
   http::Handler guarded(Handler h, bool allow_partners = false);
 
   // routes_attestation.cpp
-  http::Response index(const http::Request&);
   http::Response health(const http::Request&);
   http::Response attest_maa(const http::Request&);
   http::Response attest_raw(const http::Request&);
@@ -98,6 +100,17 @@ class PartyApp {
   http::Response partner_analyze_stream(const http::Request&);
   http::Response partner_analyze(const http::Request&);
   http::Response partner_demographics(const http::Request&);
+  // routes_policy.cpp
+  http::Response policy_release(const http::Request&);
+  http::Response policy_what_if(const http::Request&);
+  http::Response grants(const http::Request&);
+  http::Response grant_revoke(const http::Request&);
+  http::Response grant_restore(const http::Request&);
+  http::Response change_grant(const http::Request& request, bool granted);
+  // The own key's release policy through `tokens` (an identity's token
+  // client); kNotFound when the key has none.
+  StatusOr<nlohmann::json> read_own_policy(identity::TokenClient& tokens);
+  nlohmann::json grants_json(const nlohmann::json& policy) const;
 
   // Releases `key` through the sidecar. On success the parsed key; on
   // failure the HTTP answer to give (status and JSON body).
@@ -105,6 +118,9 @@ class PartyApp {
     std::shared_ptr<ReleasedKey> key;
     int status = 0;
     nlohmann::json failure;  // {message, failure_reason, sidecar_response, vault_reason, ...}
+    // {"report": ms, "token", "identity", "vault", "unwrap", "total"}: the
+    // sidecar's steps that ran (also in `failure`).
+    nlohmann::json timings = nlohmann::json::object();
   };
   ReleaseOutcome release_key(const std::string& owner, const KeyLocation& key);
   // Own key and its data key, or the 400 answer telling the operator to
@@ -114,15 +130,26 @@ class PartyApp {
   std::optional<http::Response> refuse_overrides(const nlohmann::json& body,
                                                  const KeyLocation& key) const;
   nlohmann::json no_tee_diagnosis() const;
+  // The last attestation token /attest/maa obtained (the what-if default).
+  void remember_token(const std::string& token);
+  std::string last_token() const;
 
   PartyConfig config_;
   CallerAuth auth_;
   std::shared_ptr<skr::SidecarClient> sidecar_;
-  std::shared_ptr<identity::TokenClient> tokens_;  // analyst: its identity
+  std::shared_ptr<identity::TokenClient> tokens_;  // its workload identity
+  std::shared_ptr<identity::TokenClient> admin_;   // owners: the administrator (revoke)
   RecordStore store_;
   http::ClientOptions client_options_;
   KeyState keys_;
+  web::Assets assets_;
+  mutable std::mutex token_mu_;
+  std::string last_token_;
 };
+
+// The claims of a JWT, decoded but NOT verified (for display and what-if);
+// null when it is not a JWS with a JSON object payload.
+nlohmann::json unverified_jwt_claims(std::string_view token);
 
 // {status:"error", message, ...extras}
 http::Response error_response(int status, const std::string& message,

@@ -51,6 +51,11 @@ StatusOr<const json*> get_object(const json& j, std::string_view prefix, const c
   return &*it;
 }
 
+bool valid_host_data(const std::string& s) {
+  static const std::regex re("[0-9a-f]{64}");
+  return std::regex_match(s, re);
+}
+
 bool valid_party_name(const std::string& s) {
   static const std::regex re("[a-z][a-z0-9-]{0,31}");
   return std::regex_match(s, re);
@@ -218,11 +223,44 @@ StatusOr<PartyConfig> parse_party_config(const json& j) {
       PartnerReader r;
       MPCC_ASSIGN_OR_RETURN(r.name, get_string((*it)[i], prefix, "name"));
       MPCC_ASSIGN_OR_RETURN(r.object_id, get_string((*it)[i], prefix, "object_id"));
+      MPCC_ASSIGN_OR_RETURN(r.display_name, get_string((*it)[i], prefix, "display_name", false));
+      if (r.display_name.empty()) r.display_name = r.name;
+      MPCC_ASSIGN_OR_RETURN(r.host_data, get_string((*it)[i], prefix, "host_data", false));
+      if (!r.host_data.empty() && !valid_host_data(r.host_data)) {
+        return bad(prefix + "host_data", "must be 64 lowercase hex digits");
+      }
       c.partner_readers.push_back(std::move(r));
     }
   }
   if (!c.partner_readers.empty() && (c.identity_issuer.empty() || c.audience.empty())) {
     return bad("partner_readers", "need identity_issuer and audience to verify partner tokens");
+  }
+  MPCC_ASSIGN_OR_RETURN(const json* admin, get_object(j, "", "admin_identity", false));
+  if (admin != nullptr) {
+    if (c.role != Role::kOwner || !c.identity) {
+      return bad("admin_identity", "only an owner with an identity has an administrator");
+    }
+    AdminIdentity a;
+    MPCC_ASSIGN_OR_RETURN(a.credential_file, get_path(*admin, "admin_identity.", "credential_file"));
+    MPCC_ASSIGN_OR_RETURN(a.client_id, get_string(*admin, "admin_identity.", "client_id", false));
+    c.admin_identity = std::move(a);
+  }
+  MPCC_ASSIGN_OR_RETURN(const json* branding, get_object(j, "", "branding", false));
+  if (branding != nullptr) {
+    for (const auto& item : branding->items()) {
+      if (!item.value().is_string()) return bad("branding." + item.key(), "must be a string");
+    }
+    c.branding = *branding;
+  }
+  if (auto f = j.find("frame_ancestors"); f != j.end() && !f->is_null()) {
+    if (!f->is_array()) return bad("frame_ancestors", "must be an array of origins");
+    for (std::size_t i = 0; i < f->size(); ++i) {
+      const json& o = (*f)[i];
+      if (!o.is_string() || !valid_url(o.get<std::string>())) {
+        return bad(fmt::format("frame_ancestors[{}]", i), "must be an http(s) origin");
+      }
+      c.frame_ancestors.push_back(o.get<std::string>());
+    }
   }
   if (auto a = j.find("analysis"); a != j.end() && !a->is_null()) {
     if (!a->is_object()) return bad("analysis", "must be an object");
@@ -268,6 +306,11 @@ StatusOr<PartySecrets> load_party_secrets(const PartyConfig& config) {
   if (config.identity) {
     MPCC_ASSIGN_OR_RETURN(std::string cred, read_secret(config.identity->credential_file, "identity credential"));
     s.identity_credential = std::move(cred);
+  }
+  if (config.admin_identity) {
+    MPCC_ASSIGN_OR_RETURN(std::string cred, read_secret(config.admin_identity->credential_file,
+                                                        "administrator credential"));
+    s.admin_credential = std::move(cred);
   }
   return s;
 }

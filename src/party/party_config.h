@@ -21,7 +21,10 @@
 //    "partners": [{"name", "display_name", "key": {...}, "app_url"}],     (analyst)
 //    "identity": {"endpoint", "credential_file", "client_id"},           (optional)
 //    "identity_issuer": "https://...", "audience": "https://...",        (optional)
-//    "partner_readers": [{"name", "object_id"}],
+//    "partner_readers": [{"name", "object_id", "display_name"?, "host_data"?}],
+//    "admin_identity": {"credential_file", "client_id"},      (owners, optional)
+//    "branding": {"title", "subtitle", "icon", ...: strings},  (optional)
+//    "frame_ancestors": ["https://127.0.0.1:P"],             (optional: the view)
 //    "analysis": {"min_group_size": 1}}
 //
 // Roles: "owner" (Contoso, Fabrikam: own records), "analyst" (Woodgrove:
@@ -64,8 +67,17 @@ struct PeerConfig {
 };
 
 struct PartnerReader {
-  std::string name;       // "woodgrove"
-  std::string object_id;  // the identity's object id in its tokens (oid)
+  std::string name;          // "woodgrove"
+  std::string object_id;     // the identity's object id in its tokens (oid)
+  std::string display_name;  // "Woodgrove Bank" (name when not given)
+  std::string host_data;     // its HOST_DATA (hex), named in this owner's release policy
+};
+
+// An owner's administrator: may read and update the owner's key (its release
+// policy), which the workload identity may not (the revoke button).
+struct AdminIdentity {
+  std::filesystem::path credential_file;
+  std::string client_id;
 };
 
 struct StorageConfig {
@@ -104,6 +116,9 @@ struct PartyConfig {
   std::string audience;
   std::vector<PartnerReader> partner_readers;
   int min_group_size = 1;
+  std::optional<AdminIdentity> admin_identity;  // owners with analysts
+  nlohmann::json branding = nlohmann::json::object();  // page look (strings only)
+  std::vector<std::string> frame_ancestors;  // origins that may frame the page (the view)
 
   std::string sku() const { return confidential ? "confidential" : "standard"; }
   const PeerConfig* partner(std::string_view name) const;
@@ -116,6 +131,7 @@ struct PartySecrets {
   SecureBytes operator_token;
   std::optional<std::string> group_token;
   std::optional<std::string> identity_credential;
+  std::optional<std::string> admin_credential;
 };
 StatusOr<PartySecrets> load_party_secrets(const PartyConfig& config);
 

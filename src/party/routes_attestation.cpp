@@ -49,14 +49,6 @@ StatusOr<std::string> runtime_data_of(const json& body, const std::string& party
   return crypto::base64_encode(to_bytes(runtime.dump()));
 }
 
-// The claims of a JWT, decoded (not verified: the relying party verifies).
-json jwt_claims(const std::string& token) {
-  auto parsed = jose::jws_parse(token);
-  if (!parsed.ok()) return nullptr;
-  json claims = json::parse(parsed->payload.begin(), parsed->payload.end(), nullptr, false);
-  return claims.is_discarded() ? json(nullptr) : claims;
-}
-
 std::string sha256_of_file(const std::filesystem::path& p) {
   auto data = read_file(p, 512u << 20);
   return data.ok() ? hex_encode(crypto::sha256(*data)) : std::string();
@@ -64,14 +56,11 @@ std::string sha256_of_file(const std::filesystem::path& p) {
 
 }  // namespace
 
-http::Response PartyApp::index(const http::Request&) {
-  // The API's own landing page; the demo UI is a separate deliverable.
-  const std::string html = fmt::format(
-      "<!doctype html><html><head><meta charset=\"utf-8\"><title>{0} - mpcc party</title></head>"
-      "<body><h1>{0}</h1><p>mpcc party app ({1}, {2}). The API needs the operator's bearer "
-      "token; see <code>GET /health</code>.</p></body></html>",
-      config_.display_name, role_name(config_.role), config_.sku());
-  return http::Response::text(200, html, "text/html; charset=utf-8");
+json unverified_jwt_claims(std::string_view token) {
+  auto parsed = jose::jws_parse(token);
+  if (!parsed.ok()) return nullptr;
+  json claims = json::parse(parsed->payload.begin(), parsed->payload.end(), nullptr, false);
+  return claims.is_discarded() || !claims.is_object() ? json(nullptr) : claims;
 }
 
 http::Response PartyApp::health(const http::Request&) {
@@ -107,9 +96,10 @@ http::Response PartyApp::attest_maa(const http::Request& request) {
     return error_response(502, "the sidecar's attestation answer holds no token");
   }
   const std::string token = (*j)["token"].get<std::string>();
+  remember_token(token);
   return http::Response::json(200, {{"status", "success"},
                                     {"attestation_token", token},
-                                    {"claims", jwt_claims(token)},
+                                    {"claims", unverified_jwt_claims(token)},
                                     {"maa_endpoint", config_.maa_endpoint}});
 }
 

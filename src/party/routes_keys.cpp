@@ -48,6 +48,10 @@ http::Response PartyApp::skr_config(const http::Request&) {
                           {"container_url", p.app_url}};
     }
   }
+  json analysts = json::array();
+  for (const PartnerReader& r : config_.partner_readers) {
+    analysts.push_back({{"name", r.name}, {"display_name", r.display_name}});
+  }
   return http::Response::json(200, {{"maa_endpoint", config_.maa_endpoint},
                                     {"akv_endpoint", config_.key.vault},
                                     {"key_name", config_.key.name},
@@ -60,7 +64,10 @@ http::Response PartyApp::skr_config(const http::Request&) {
                                     {"is_snooper", config_.role == Role::kObserver},
                                     {"configured", true},
                                     {"other_company", other},
-                                    {"partner_configs", partners}});
+                                    {"partner_configs", partners},
+                                    {"branding", config_.branding},
+                                    {"analysts", analysts},
+                                    {"can_revoke", admin_ != nullptr}});
 }
 
 http::Response PartyApp::skr_release(const http::Request& request) {
@@ -103,7 +110,8 @@ http::Response PartyApp::skr_release(const http::Request& request) {
                  {"key_version", out.key->version},
                  {"note", "The private key was released into this container's TEE and stays "
                           "there: only its public part is shown."},
-                 {"encryption_enabled", true}};
+                 {"encryption_enabled", true},
+                 {"timings_ms", out.timings}};
   result.update(where);
   return http::Response::json(200, result);
 }
@@ -137,6 +145,9 @@ http::Response PartyApp::skr_release_partner(const http::Request& request) {
   }
   ReleaseOutcome out = release_key(partner->name, partner->key);
   if (out.key == nullptr) {
+    // A refused release also forgets the key released before: a withdrawn
+    // grant takes effect at the next release, not at the next restart.
+    keys_.set_partner(partner->name, nullptr);
     json extras = out.failure;
     extras["partner"] = partner->display_name;
     extras["http_status"] = out.status;
@@ -155,6 +166,7 @@ http::Response PartyApp::skr_release_partner(const http::Request& request) {
                                     {"key_version", out.key->version},
                                     {"key_released", true},
                                     {"can_decrypt", true},
+                                    {"timings_ms", out.timings},
                                     {"note", "Key stored inside this TEE for cross-company analytics; "
                                              "it is never returned."}});
 }
@@ -176,6 +188,7 @@ http::Response PartyApp::skr_release_other(const http::Request&) {
               {"our_company", config_.display_name},
               {"other_company", other.display_name},
               {"other_key_name", other.key.name},
+              {"timings_ms", out.timings},
               {"security_warning", "The other company's access and release policies admitted this party."}});
   }
   json reply = {{"status", "access_denied"},
@@ -190,6 +203,7 @@ http::Response PartyApp::skr_release_other(const http::Request&) {
                 {"error_detail", out.failure.value("sidecar_response", out.failure.value("message", std::string()))},
                 {"failure_reason", out.failure.value("failure_reason", std::string())},
                 {"vault_reason", out.failure.value("vault_reason", json(nullptr))},
+                {"timings_ms", out.timings},
                 {"explanation", "Each company's key is released only to its own identity (Key Vault "
                                 "access policy) running its own attested code (release policy bound to "
                                 "its security policy's host_data)."}};

@@ -180,7 +180,8 @@ http::Response Sidecar::handle_attest_maa(const http::Request& request) const {
 }
 
 http::Response Sidecar::handle_key_release(const http::Request& request) const {
-  return serve(
+  StepTimings timings;
+  http::Response response = serve(
       request,
       [&]() -> Outcome<json> {
         StatusOr<ReleaseRequest> r = parse_release_request(request.body);
@@ -188,7 +189,7 @@ http::Response Sidecar::handle_key_release(const http::Request& request) const {
         for (const Endpoint* e : {&r->maa, &r->akv}) {
           if (auto refused = check_allowed(*e)) return *refused;
         }
-        Outcome<std::string> key = release_key(*r);
+        Outcome<std::string> key = release_key(*r, timings);
         if (!key.ok()) return key.failure();
         std::string text = std::move(key).value();
         json body = {{"key", text}};
@@ -196,37 +197,59 @@ http::Response Sidecar::handle_key_release(const http::Request& request) const {
         return body;
       },
       /*secret=*/true);
+  if (!timings.empty()) response.with_header("Server-Timing", timings.header());
+  return response;
 }
 
-Outcome<std::string> Sidecar::attest_with_maa(const Endpoint& maa, ByteSpan runtime_data) const {
-  Outcome<GuestEvidence> evidence = reports_->collect(runtime_data, /*need_chain=*/true);
-  if (!evidence.ok()) return evidence.failure();
+Outcome<std::string> Sidecar::attest_with_maa(const Endpoint& maa, ByteSpan runtime_data,
+                                              StepTimings* timings) const {
+  StepTimings ignored;
+  StepTimings& t = timings != nullptr ? *timings : ignored;
+  std::optional<Outcome<GuestEvidence>> evidence;
+  {
+    auto step = t.step("report");
+    evidence.emplace(reports_->collect(runtime_data, /*need_chain=*/true));
+  }
+  if (!evidence->ok()) return evidence->failure();
   const Bytes no_endorsement;
   const Bytes& uvm = config_.context ? config_.context->reference_info() : no_endorsement;
-  const json body = maa_attest_body(evidence.value(), runtime_data, uvm, crypto::random_u64());
+  const json body = maa_attest_body(evidence->value(), runtime_data, uvm, crypto::random_u64());
+  auto step = t.step("token");
   return request_maa_token(client_, maa, body, config_.user_agent);
 }
 
-Outcome<std::string> Sidecar::release_key(const ReleaseRequest& request) const {
-  StatusOr<TransferKey> transfer = TransferKey::generate();
-  if (!transfer.ok()) return fail(Step::kRelease, transfer.status());
-  Outcome<std::string> maa_token = attest_with_maa(request.maa, as_span(transfer->runtime_data()));
+Outcome<std::string> Sidecar::release_key(const ReleaseRequest& request,
+                                          StepTimings& timings) const {
+  std::optional<StatusOr<TransferKey>> transfer;
+  {
+    auto step = timings.step("transfer_key");
+    transfer.emplace(TransferKey::generate());
+  }
+  if (!transfer->ok()) return fail(Step::kRelease, transfer->status());
+  Outcome<std::string> maa_token =
+      attest_with_maa(request.maa, as_span((*transfer)->runtime_data()), &timings);
   if (!maa_token.ok()) return maa_token.failure();
 
   std::string bearer;
   if (request.access_token) {
     bearer = *request.access_token;
   } else {
+    auto step = timings.step("identity");
     Outcome<std::string> token =
         fetch_access_token(client_, identity_, token_resource_for(request.akv));
     if (!token.ok()) return token.failure();
     bearer = std::move(token).value();
   }
-  Outcome<std::string> jws = request_key_release(client_, request.akv, request.kid, bearer,
-                                                 maa_token.value(), config_.user_agent);
-  if (!jws.ok()) return jws.failure();
+  std::optional<Outcome<std::string>> jws;
+  {
+    auto step = timings.step("vault");
+    jws.emplace(request_key_release(client_, request.akv, request.kid, bearer, maa_token.value(),
+                                    config_.user_agent));
+  }
+  if (!jws->ok()) return jws->failure();
 
-  StatusOr<jose::Jwk> key = open_released_key(jws.value(), transfer->private_key());
+  auto unwrap = timings.step("unwrap");
+  StatusOr<jose::Jwk> key = open_released_key(jws->value(), (*transfer)->private_key());
   if (!key.ok()) return fail(Step::kUnwrap, key.status());
   json jwk = key->to_json();
   std::string text = jwk.dump();

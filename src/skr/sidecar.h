@@ -57,6 +57,7 @@
 #include "skr/report_source.h"
 #include "skr/security_context.h"
 #include "skr/sidecar_request.h"
+#include "skr/step_timings.h"
 
 namespace mpcc::skr {
 
@@ -117,9 +118,11 @@ class Sidecar {
   std::optional<Failure> check_caller(const http::Request& request) const;
   std::optional<Failure> check_allowed(const Endpoint& endpoint) const;
   // MAA token for `runtime_data` (the device report, then the MAA request).
-  Outcome<std::string> attest_with_maa(const Endpoint& maa, ByteSpan runtime_data) const;
+  // `timings`, when given, records the report and token steps.
+  Outcome<std::string> attest_with_maa(const Endpoint& maa, ByteSpan runtime_data,
+                                       StepTimings* timings = nullptr) const;
   // The released private JWK as JSON text.
-  Outcome<std::string> release_key(const ReleaseRequest& request) const;
+  Outcome<std::string> release_key(const ReleaseRequest& request, StepTimings& timings) const;
 
   SidecarConfig config_;
   std::unique_ptr<ReportSource> reports_;

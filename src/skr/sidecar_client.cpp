@@ -80,6 +80,7 @@ StatusOr<SidecarReply> SidecarClient::call(std::string_view method, const std::s
   SidecarReply reply;
   reply.status = r->status;
   reply.body = std::move(r->body);
+  reply.server_timing = r->header("Server-Timing").value_or("");
   return reply;
 }
 

@@ -32,6 +32,7 @@ namespace mpcc::skr {
 struct SidecarReply {
   int status = 0;
   std::string body;
+  std::string server_timing;  // the Server-Timing header (step_timings.h); "" when none
   // kInvalidArgument when the body is not JSON.
   StatusOr<nlohmann::json> json() const;
 };

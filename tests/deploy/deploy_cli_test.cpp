@@ -94,8 +94,8 @@ std::map<std::string, pid_t> running_pids(const fs::path& dir) {
 
 const std::vector<std::string> kParties = {"contoso", "fabrikam", "woodgrove", "snooper"};
 const std::vector<std::string> kConfidential = {"contoso", "fabrikam", "woodgrove"};
-// psp, identity, attestation, 3 vaults, 4 sidecars, 4 apps.
-constexpr std::size_t kComponents = 14;
+// psp, identity, attestation, 3 vaults, 4 sidecars, 4 apps, the view.
+constexpr std::size_t kComponents = 15;
 
 // The environment variables of a live process.
 std::vector<std::string> process_environ(pid_t pid) {
@@ -265,8 +265,9 @@ TEST_F(DeployCli, UpDetachStartsEveryComponentHealthy) {
     urls.insert(e.vaults.at(party));
   }
   EXPECT_EQ(urls.size(), 5u) << "every service has its own port";
-  ASSERT_EQ(e.identities.size(), 4u);
-  for (const char* name : {"deployer", "contoso", "fabrikam", "woodgrove"}) {
+  ASSERT_EQ(e.identities.size(), 6u);
+  for (const char* name :
+       {"deployer", "contoso", "fabrikam", "woodgrove", "contoso-admin", "fabrikam-admin"}) {
     ASSERT_TRUE(e.identities.count(name)) << name;
     const auto& id = e.identities.at(name);
     EXPECT_EQ(id.client_id.size(), 36u);
@@ -500,9 +501,13 @@ TEST_F(DeployCli, IdentitiesGetTokensAndVaultAccessPoliciesApply) {
     ASSERT_TRUE(partner.ok() && partner->has_value()) << party;
     if (std::string(party) == "woodgrove") continue;
     EXPECT_EQ((*partner)->key_permissions, (std::set<std::string>{"get", "release"})) << party;
+    // The owner's administrator reads and updates the key (the revoke button).
+    auto admin = (*reg)->access_policy(e.identities.at(std::string(party) + "-admin").object_id);
+    ASSERT_TRUE(admin.ok() && admin->has_value()) << party;
+    EXPECT_EQ((*admin)->key_permissions, (std::set<std::string>{"get", "update"})) << party;
     auto policies = (*reg)->access_policies();
     ASSERT_TRUE(policies.ok());
-    EXPECT_EQ(policies->size(), 3u) << party;
+    EXPECT_EQ(policies->size(), 4u) << party;
   }
 
   // A key the restart below must keep (with its audit records).
@@ -562,7 +567,9 @@ TEST_F(DeployCli, AChangedDeploymentFileUpdatesKeysAndRestartsOnlyTheParties) {
   const std::map<std::string, pid_t> after = running_pids(dir_);
   ASSERT_EQ(after.size(), kComponents);
   for (const auto& [name, pid] : before) {
-    const bool party = name.rfind("party-", 0) == 0 || name.rfind("sidecar-", 0) == 0;
+    // The view restarts too: its config shows the parties' host_data.
+    const bool party =
+        name.rfind("party-", 0) == 0 || name.rfind("sidecar-", 0) == 0 || name == "view";
     if (party) {
       EXPECT_NE(after.at(name), pid) << name << " restarted";
     } else {
@@ -617,7 +624,7 @@ TEST_F(DeployCli, DownStopsEverythingAndIsIdempotent) {
   std::map<std::string, pid_t> pids = running_pids(dir_);
   ASSERT_EQ(pids.size(), kComponents);
   auto start = steady_clock::now();
-  CliResult down = run_mpcc("down " + dir_arg());
+  CliResult down = run_mpcc("down --keep " + dir_arg());
   std::cout << "deploy test: down took "
             << std::chrono::duration_cast<milliseconds>(steady_clock::now() - start).count()
             << " ms\n";
@@ -630,8 +637,9 @@ TEST_F(DeployCli, DownStopsEverythingAndIsIdempotent) {
 
   CliResult status = run_mpcc("status " + dir_arg());
   EXPECT_EQ(status.code, 1) << status.output;
-  CliResult again = run_mpcc("down " + dir_arg());
+  CliResult again = run_mpcc("down --keep " + dir_arg());
   EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_TRUE(fs::exists(dir_ / "deployment.json")) << "--keep keeps the state";
 }
 
 TEST_F(DeployCli, UpAfterDownKeepsPortsIdentitiesCaAndChip) {
@@ -662,7 +670,7 @@ TEST_F(DeployCli, UpAfterDownKeepsPortsIdentitiesCaAndChip) {
   EXPECT_NE(audit.output.find("audit chain OK"), std::string::npos) << audit.output;
   CliResult status = run_mpcc("status " + dir_arg());
   EXPECT_EQ(status.code, 0) << status.output;
-  CliResult down = run_mpcc("down " + dir_arg());
+  CliResult down = run_mpcc("down --keep " + dir_arg());
   EXPECT_EQ(down.code, 0) << down.output;
   EXPECT_TRUE(processes_mentioning(dir_).empty());
 }
@@ -700,7 +708,7 @@ TEST_F(DeployCli, ForegroundUpRunsDownOnSigterm) {
     FILE* f = std::freopen(out.c_str(), "w", stdout);
     if (f == nullptr || ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0) ::_exit(126);
     const std::string dir = dir_.string();
-    ::execl(MPCC_EXE, MPCC_EXE, "up", "--state-dir", dir.c_str(), "--timeout", "120",
+    ::execl(MPCC_EXE, MPCC_EXE, "up", "--keep", "--state-dir", dir.c_str(), "--timeout", "120",
             static_cast<char*>(nullptr));
     ::_exit(127);
   }
@@ -782,7 +790,7 @@ TEST_F(DeployCli, BasePortAssignsConsecutivePortsOnTheFirstUp) {
        {"chip.json", "ark.pem", "ask.pem", "vcek.pem", "ark.key", "ask.key", "vcek.key"}) {
     fs::copy_file(dir_ / "psp" / f, dir2 / "psp" / f);
   }
-  const int base = free_port_range(13);
+  const int base = free_port_range(14);
   ASSERT_NE(base, 0);
   CliResult up = run_mpcc("up --detach --timeout 120 --base-port " + std::to_string(base) +
                           " --state-dir " + dir2.string());
@@ -802,12 +810,49 @@ TEST_F(DeployCli, BasePortAssignsConsecutivePortsOnTheFirstUp) {
     EXPECT_EQ(p["sidecar"], "http://127.0.0.1:" + std::to_string(base + 5 + static_cast<int>(i)));
     EXPECT_EQ(p["app"], url(base + 9 + static_cast<int>(i)));
   }
+  EXPECT_EQ(e->view["url"], url(base + 13)) << "the view last";
   EXPECT_NE(e->identities.at("deployer").client_id,
             first_endpoints_.identities.at("deployer").client_id)
       << "its own identities";
-  CliResult down = run_mpcc("down --state-dir " + dir2.string());
+  CliResult down = run_mpcc("down --keep --state-dir " + dir2.string());
   EXPECT_EQ(down.code, 0) << down.output;
   EXPECT_TRUE(processes_mentioning(dir2).empty());
+}
+
+// The seed's Cleanup: keys deleted through the vaults, blobs deleted, every
+// process stopped, the state directory removed; a second down finds nothing.
+TEST_F(DeployCli, DownWithoutKeepDeletesKeysBlobsAndTheState) {
+  CliResult up = run_mpcc(up_detach());
+  ASSERT_EQ(up.code, 0) << up.output;
+  EXPECT_NE(up.output.find("four-pane view"), std::string::npos) << up.output;
+  const fs::path blob_dir = dir_ / "blobs";
+  ASSERT_TRUE(fs::is_directory(blob_dir));
+  const std::map<std::string, pid_t> pids = running_pids(dir_);
+  ASSERT_EQ(pids.size(), kComponents);
+  // Files of earlier tests that the deployment did not write stay (and keep DIR).
+  const std::set<std::string> not_ours = {"changed.json", "foreground.out", "attestation.saved"};
+
+  CliResult down = run_mpcc("down " + dir_arg());
+  ASSERT_EQ(down.code, 0) << down.output;
+  for (const char* key : {"contoso-secret-key", "fabrikam-secret-key", "woodgrove-secret-key"}) {
+    EXPECT_NE(down.output.find(std::string("key ") + key + " deleted from vault"),
+              std::string::npos)
+        << key << "\n" << down.output;
+  }
+  EXPECT_NE(down.output.find("blob(s) deleted from container privateappdata"), std::string::npos)
+      << down.output;
+  for (const auto& [name, pid] : pids) EXPECT_FALSE(mpcc::deploy::process_alive(pid)) << name;
+  if (fs::exists(dir_)) {
+    EXPECT_NE(down.output.find("holds other files and stays"), std::string::npos) << down.output;
+    for (const auto& entry : fs::directory_iterator(dir_)) {
+      EXPECT_TRUE(not_ours.count(entry.path().filename().string())) << entry.path();
+    }
+  } else {
+    EXPECT_NE(down.output.find("removed " + dir_.string()), std::string::npos) << down.output;
+  }
+  CliResult again = run_mpcc("down " + dir_arg());
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_NE(again.output.find("nothing to stop"), std::string::npos) << again.output;
 }
 
 }  // namespace

@@ -506,4 +506,110 @@ TEST_F(PartyDemo, TwoPartiesSavingAtOnceLoseNothing) {
   }
 }
 
+
+// Beyond the seed: each release reports its time per step (the sidecar's
+// Server-Timing), on a refusal too.
+TEST_F(PartyDemo, KeyReleasesReportTheirTimePerStep) {
+  Reply ok = call("contoso", "POST", "/skr/release");
+  ASSERT_EQ(ok.status, 200) << ok.text;
+  const json& t = ok.body["timings_ms"];
+  for (const char* step : {"report", "token", "identity", "vault", "unwrap", "total"}) {
+    ASSERT_TRUE(t.contains(step) && t[step].is_number()) << step << ": " << ok.text;
+    EXPECT_GE(t[step].get<double>(), 0.0) << step;
+  }
+  EXPECT_GE(t["total"].get<double>(), t["vault"].get<double>());
+  Reply denied = call("contoso", "POST", "/skr/release-other");
+  ASSERT_EQ(denied.status, 200) << denied.text;
+  EXPECT_TRUE(denied.body["timings_ms"].contains("vault")) << denied.text;
+  EXPECT_FALSE(denied.body["timings_ms"].contains("unwrap")) << "refused before unwrapping";
+  Reply snooper = call("snooper", "POST", "/skr/release");
+  EXPECT_FALSE(snooper.body["timings_ms"].contains("token")) << "no report, no token: " << snooper.text;
+}
+
+// The what-if panel: a party's own token against its own key's policy is
+// released; against another party's policy it is denied naming the hostdata
+// clause with expected and actual values. Bad input is a 400.
+TEST_F(PartyDemo, PolicyWhatIfExplainsDecisionsClauseByClause) {
+  ASSERT_EQ(call("contoso", "POST", "/attest/maa", json::object()).status, 200);
+  Reply own = call("contoso", "POST", "/policy/what-if");
+  ASSERT_EQ(own.status, 200) << own.text;
+  EXPECT_EQ(own.body["decision"], "release") << own.text;
+  EXPECT_EQ(own.body["signature_checked"], false);
+
+  Reply fabrikam_policy = call("fabrikam", "GET", "/policy/release");
+  ASSERT_EQ(fabrikam_policy.status, 200) << fabrikam_policy.text;
+  EXPECT_EQ(fabrikam_policy.body["key_name"], "fabrikam-secret-key");
+  Reply foreign = call("contoso", "POST", "/policy/what-if", json{{"policy", fabrikam_policy.body["policy"]}});
+  ASSERT_EQ(foreign.status, 200) << foreign.text;
+  EXPECT_EQ(foreign.body["decision"], "deny") << foreign.text;
+  bool hostdata_clause = false;
+  for (const json& c : foreign.body["failedClauses"]) {
+    if (c.value("claim", "") != "x-ms-sevsnpvm-hostdata") continue;
+    hostdata_clause = true;
+    EXPECT_EQ(c["actual"], party("contoso")["host_data"]) << c.dump();
+    EXPECT_TRUE(c["expected"] == party("fabrikam")["host_data"] ||
+                c["expected"] == party("woodgrove")["host_data"])
+        << c.dump();
+  }
+  EXPECT_TRUE(hostdata_clause) << foreign.text;
+
+  EXPECT_EQ(call("contoso", "POST", "/policy/what-if", json{{"token", "not-a-jwt"}}).status, 400);
+  EXPECT_EQ(call("contoso", "POST", "/policy/what-if", json{{"policy", {{"version", "9"}}}}).status, 400);
+  EXPECT_EQ(call("contoso", "POST", "/policy/what-if", json{{"claims", "x"}}).status, 400);
+}
+
+// The revoke button: Contoso's administrator withdraws Woodgrove's entry
+// from Contoso's key's release policy, live; Woodgrove's next release of
+// Contoso's key is refused by the release policy (attestation, not
+// identity), and Fabrikam's still works; restoring admits it again. The
+// Snooper (Contoso's workload identity, no administrator) cannot do it.
+TEST_F(PartyDemo, RevokingWoodgrovesGrantFailsItsNextReleaseUntilRestored) {
+  Reply grants = call("contoso", "GET", "/grants");
+  ASSERT_EQ(grants.status, 200) << grants.text;
+  ASSERT_EQ(grants.body["grants"].size(), 1u) << grants.text;
+  EXPECT_EQ(grants.body["grants"][0]["analyst"], "woodgrove");
+  EXPECT_EQ(grants.body["grants"][0]["granted"], true);
+
+  EXPECT_EQ(call("snooper", "POST", "/grants/woodgrove/revoke").status, 403);
+  EXPECT_EQ(call("woodgrove", "POST", "/grants/woodgrove/revoke").status, 403);
+  EXPECT_EQ(call("contoso", "POST", "/grants/nobody/revoke").status, 404);
+
+  Reply revoked = call("contoso", "POST", "/grants/woodgrove/revoke");
+  ASSERT_EQ(revoked.status, 200) << revoked.text;
+  EXPECT_EQ(revoked.body["grants"][0]["granted"], false);
+  EXPECT_EQ(revoked.body["changed"], true);
+  Reply denied = call("woodgrove", "POST", "/skr/release-partner", json{{"partner", "contoso"}});
+  Reply fabrikam = call("woodgrove", "POST", "/skr/release-partner", json{{"partner", "fabrikam"}});
+  Reply restored = call("contoso", "POST", "/grants/woodgrove/restore");
+  EXPECT_EQ(denied.status, 403) << denied.text;
+  EXPECT_EQ(denied.body["vault_reason"].value("layer", ""), "release_policy") << denied.text;
+  EXPECT_NE(denied.body["vault_reason"].dump().find("x-ms-sevsnpvm-hostdata"), std::string::npos);
+  EXPECT_EQ(fabrikam.status, 200) << fabrikam.text;
+  ASSERT_EQ(restored.status, 200) << restored.text;
+  EXPECT_EQ(restored.body["grants"][0]["granted"], true);
+  Reply again = call("woodgrove", "POST", "/skr/release-partner", json{{"partner", "contoso"}});
+  EXPECT_EQ(again.status, 200) << again.text;
+  EXPECT_EQ(call("contoso", "POST", "/grants/woodgrove/restore").body["changed"], false);
+}
+
+// The page: served without a token, with a CSP that allows no inline code
+// and framing only by the deployment's view; the view serves its config
+// without any credential.
+TEST_F(PartyDemo, PagesAreServedWithTheirContentSecurityPolicy) {
+  const std::string view = endpoints_["view"]["url"].get<std::string>();
+  auto page = client().get(party("contoso")["app"].get<std::string>() + "/");
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->status, 200);
+  const std::string csp = page->header("Content-Security-Policy").value_or("");
+  EXPECT_NE(csp.find("frame-ancestors 'self' " + view), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  auto config = client().get(view + "/view/config");
+  ASSERT_TRUE(config.ok());
+  ASSERT_EQ(config->status, 200);
+  for (const char* p : {"contoso", "fabrikam", "woodgrove", "snooper"}) {
+    EXPECT_EQ(config->body.find(operator_token(p)), std::string::npos) << "no token of " << p;
+  }
+  EXPECT_EQ(json::parse(config->body)["parties"].size(), 4u);
+}
+
 }  // namespace

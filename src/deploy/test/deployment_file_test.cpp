@@ -60,7 +60,9 @@ TEST(DeploymentFile, IdentitiesVaultsAndPartnersAreDerived) {
   StatusOr<DeploymentFile> f = embedded_deployment_file();
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->identities(),
-            (std::vector<std::string>{"deployer", "contoso", "fabrikam", "woodgrove"}));
+            (std::vector<std::string>{"deployer", "contoso", "fabrikam", "woodgrove",
+                                      "contoso-admin", "fabrikam-admin"}))
+      << "an owner with analysts has an administrator (the revoke button)";
   EXPECT_EQ(f->vaults(), (std::vector<std::string>{"contoso", "fabrikam", "woodgrove"}))
       << "the Snooper's vault is Contoso's; it adds none";
   EXPECT_EQ(f->key_holder("contoso"), f->find("contoso"));
@@ -77,9 +79,12 @@ TEST(DeploymentFile, GrantsMatchTheModelAndGiveTheSnooperNothingOfItsOwn) {
   using G = std::vector<AccessGrant>;
   EXPECT_EQ(f->access_grants("contoso"), (G{{"deployer", {"all"}},
                                             {"contoso", {"get", "list", "release"}},
-                                            {"woodgrove", {"get", "release"}}}));
+                                            {"contoso-admin", {"get", "update"}},
+                                            {"woodgrove", {"get", "release"}}}))
+      << "the workload identity (also the Snooper's) cannot change the release policy";
   EXPECT_EQ(f->access_grants("fabrikam"), (G{{"deployer", {"all"}},
                                              {"fabrikam", {"get", "list", "release"}},
+                                             {"fabrikam-admin", {"get", "update"}},
                                              {"woodgrove", {"get", "release"}}}));
   EXPECT_EQ(f->access_grants("woodgrove"),
             (G{{"deployer", {"all"}}, {"woodgrove", {"get", "list", "release"}}}));
@@ -93,6 +98,23 @@ TEST(DeploymentFile, GrantsMatchTheModelAndGiveTheSnooperNothingOfItsOwn) {
   for (const std::string& v : f->vaults()) {
     EXPECT_EQ(without->access_grants(v), f->access_grants(v)) << v;
   }
+}
+
+TEST(DeploymentFile, BrandingComesFromTheFileWithNeutralDefaults) {
+  StatusOr<DeploymentFile> f = embedded_deployment_file();
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->find("woodgrove")->branding["title"], "Woodgrove Bank");
+  EXPECT_EQ(f->find("woodgrove")->branding["header_from"], "#198754");
+  EXPECT_EQ(f->find("snooper")->branding["theme"], "snooper");
+  json j = deployment_file_to_json(*f);
+  j["parties"][0].erase("branding");
+  j["parties"][0]["display_name"] = "Globex";
+  StatusOr<DeploymentFile> plain = parse_deployment_file(j, "/");
+  ASSERT_TRUE(plain.ok()) << plain.status().to_string();
+  const json& b = plain->parties[0].branding;
+  EXPECT_EQ(b["title"], "Globex");
+  EXPECT_EQ(b["favicon_letter"], "G");
+  EXPECT_EQ(b["theme"], "contoso") << "the party's name";
 }
 
 TEST(DeploymentFile, RoundTripsThroughJsonWithAbsoluteCsvPaths) {
@@ -163,6 +185,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "parties[0].key"},
         Refusal{"deployer identity", [](json& j) { j["parties"][1]["identity"] = "deployer"; },
                 "parties[1].identity"},
+        Refusal{"an administrator's identity",
+                [](json& j) { j["parties"][3]["identity"] = "contoso-admin"; },
+                "parties[3].identity: names ending in -admin"},
+        Refusal{"branding colour", [](json& j) { j["parties"][0]["branding"]["header_from"] = "red"; },
+                "parties[0].branding.header_from: must be a string matching"},
+        Refusal{"branding member", [](json& j) { j["parties"][2]["branding"]["font"] = "x"; },
+                "parties[2].branding.font: unknown member"},
         Refusal{"standard owner", [](json& j) { j["parties"][0]["sku"] = "standard"; },
                 "parties[0].sku: an owner must be confidential"},
         Refusal{"observer without a held key",

@@ -25,6 +25,7 @@ class PartyPlanTest : public ::testing::Test {
     file_ = *f;
     network_.identity_url = "https://127.0.0.1:7000";
     network_.attestation_url = "https://127.0.0.1:7001";
+    network_.view_url = "https://127.0.0.1:9443";
     network_.vault_urls = {{"contoso", "https://127.0.0.1:7002"},
                            {"fabrikam", "https://127.0.0.1:7003"},
                            {"woodgrove", "https://127.0.0.1:7004"}};
@@ -34,7 +35,8 @@ class PartyPlanTest : public ::testing::Test {
       network_.app_ports[p] = port - 1000;
       ++port;
     }
-    for (const char* id : {"deployer", "contoso", "fabrikam", "woodgrove"}) {
+    for (const char* id :
+         {"deployer", "contoso", "fabrikam", "woodgrove", "contoso-admin", "fabrikam-admin"}) {
       identities_[id] = IdentityEndpoint{std::string("client-") + id, std::string("object-") + id,
                                          layout_.credential_file(id)};
     }
@@ -46,6 +48,7 @@ class PartyPlanTest : public ::testing::Test {
     EXPECT_TRUE(p.ok()) << p.status().to_string();
     return p.ok() ? *p : std::vector<PartyPlan>{};
   }
+
   static const PartyPlan& of(const std::vector<PartyPlan>& plans, const std::string& name) {
     auto it = std::find_if(plans.begin(), plans.end(),
                            [&](const PartyPlan& p) { return p.spec.name == name; });
@@ -96,8 +99,16 @@ TEST_F(PartyPlanTest, ContosoConfigIsExactlyWhatTheAppReads) {
       {"identity_issuer", "https://127.0.0.1:7000"},
       {"audience", "https://127.0.0.1:8001"},
       {"partner_readers",
-       json::array({{{"name", "woodgrove"}, {"object_id", "object-woodgrove"}}})},
+       json::array({{{"name", "woodgrove"},
+                     {"display_name", "Woodgrove Bank"},
+                     {"object_id", "object-woodgrove"},
+                     {"host_data", of(all, "woodgrove").host_data}}})},
       {"analysis", {{"min_group_size", 1}}},
+      {"branding", file_.find("contoso")->branding},
+      {"frame_ancestors", json::array({"https://127.0.0.1:9443"})},
+      {"admin_identity",
+       {{"credential_file", d("identity/credentials/contoso-admin")},
+        {"client_id", "client-contoso-admin"}}},
   };
   EXPECT_EQ(p.config, expected) << p.config.dump(2);
   EXPECT_EQ(p.config_text, expected.dump(2) + "\n");

@@ -185,7 +185,7 @@ TEST_F(EnsureReleaseKey, CreatesAnExportableRsaHsmKeyWithThePolicy) {
                                                          "POST /keys/contoso-secret-key/create"}));
   const json body = vault_.last_body();
   EXPECT_EQ(body["kty"], "RSA-HSM");
-  EXPECT_EQ(body["key_size"], 2048);
+  EXPECT_EQ(body["key_size"], 4096) << "RSA-HSM 4096, as the seed says";
   EXPECT_EQ(body["key_ops"], json({"wrapKey", "unwrapKey", "encrypt", "decrypt"}));
   EXPECT_EQ(body["attributes"]["exportable"], true);
   EXPECT_EQ(body["release_policy"]["immutable"], false);
@@ -221,14 +221,14 @@ TEST_F(EnsureReleaseKey, ARefusalAbortsWithTheVaultsReason) {
   vault_.set_key_policy(policy(std::string(64, 'c')));
   vault_.set_immutable();
   StatusOr<KeyAction> a = ensure(policy(std::string(64, 'd')));
-  EXPECT_EQ(a.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(a.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(a.status().message().find("403"), std::string::npos) << a.status().message();
   EXPECT_NE(a.status().message().find("the release policy is immutable"), std::string::npos)
       << a.status().message();
   EXPECT_EQ(vault_.stored_policy(), policy(std::string(64, 'c'))) << "nothing weakened";
 
   StatusOr<KeyAction> unauthorized = ensure(policy(std::string(64, 'c')), "wrong");
-  EXPECT_EQ(unauthorized.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(unauthorized.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(unauthorized.status().message().find("401"), std::string::npos);
 }
 

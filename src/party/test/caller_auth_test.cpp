@@ -41,7 +41,7 @@ class CallerAuthTest : public ::testing::Test {
   }
   CallerAuth auth(bool with_readers = true) const {
     std::vector<PartnerReader> readers;
-    if (with_readers) readers.push_back({"woodgrove", "oid-woodgrove"});
+    if (with_readers) readers.push_back({"woodgrove", "oid-woodgrove", "Woodgrove Bank", ""});
     return CallerAuth(to_secure(to_bytes(kOperator)), readers, with_readers ? verifier_ : nullptr);
   }
   std::string token(const std::string& oid, const std::string& aud = kAudience,

@@ -92,6 +92,19 @@ TEST(PartyConfig, RefusesEachMalformedFieldByName) {
        [](json& j) { j["partners"] = analyst_config()["partners"]; }, "partners"},
       {"readers without issuer", [](json& j) { j.erase("identity_issuer"); }, "partner_readers"},
       {"group size 0", [](json& j) { j["analysis"]["min_group_size"] = 0; }, "analysis.min_group_size"},
+      {"reader host_data not hex",
+       [](json& j) { j["partner_readers"][0]["host_data"] = "XYZ"; }, "partner_readers[0].host_data"},
+      {"branding not strings", [](json& j) { j["branding"] = {{"title", 5}}; }, "branding.title"},
+      {"framed by a non-origin",
+       [](json& j) { j["frame_ancestors"] = {"https://a.example/x"}; }, "frame_ancestors[0]"},
+      {"administrator without identity",
+       [](json& j) { j["admin_identity"] = {{"credential_file", "/d/admin"}}; }, "admin_identity"},
+      {"administrator with a relative file",
+       [](json& j) {
+         j["identity"] = {{"endpoint", "https://127.0.0.1:7003"}, {"credential_file", "/d/cred"}};
+         j["admin_identity"] = {{"credential_file", "admin"}};
+       },
+       "admin_identity.credential_file"},
   };
   for (const auto& c : cases) {
     json j = owner_config();
@@ -109,6 +122,30 @@ TEST(PartyConfig, RefusesEachMalformedFieldByName) {
   EXPECT_NE(plain.status().message().find("TLS"), std::string::npos) << plain.status().message();
   analyst = analyst_config();
   analyst.erase("identity");
+  EXPECT_FALSE(parse_party_config(analyst).ok());
+}
+
+TEST(PartyConfig, ParsesTheRevokeAndPageMembers) {
+  json j = owner_config();
+  const std::string host_data(64, 'a');
+  j["partner_readers"][0]["host_data"] = host_data;
+  j["partner_readers"][0]["display_name"] = "Woodgrove Bank";
+  j["identity"] = {{"endpoint", "https://127.0.0.1:7003"}, {"credential_file", "/d/cred"}};
+  j["admin_identity"] = {{"credential_file", "/d/admin"}, {"client_id", "c-1"}};
+  j["branding"] = {{"title", "Contoso Corporation"}, {"theme", "contoso"}};
+  j["frame_ancestors"] = {"https://127.0.0.1:9443"};
+  auto c = parse_party_config(j);
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->partner_readers[0].host_data, host_data);
+  EXPECT_EQ(c->partner_readers[0].display_name, "Woodgrove Bank");
+  ASSERT_TRUE(c->admin_identity.has_value());
+  EXPECT_EQ(c->admin_identity->credential_file, "/d/admin");
+  EXPECT_EQ(c->branding["title"], "Contoso Corporation");
+  EXPECT_EQ(c->frame_ancestors, std::vector<std::string>{"https://127.0.0.1:9443"});
+  // Without display_name a reader is shown by its name; an analyst has no administrator.
+  EXPECT_EQ(parse_party_config(owner_config())->partner_readers[0].display_name, "woodgrove");
+  json analyst = analyst_config();
+  analyst["admin_identity"] = {{"credential_file", "/d/admin"}};
   EXPECT_FALSE(parse_party_config(analyst).ok());
 }
 
