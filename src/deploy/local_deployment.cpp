@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "blobstore/directory_store.h"
 #include "deploy/deployment_record.h"
 #include "deploy/endpoints.h"
 #include "deploy/host_resources.h"
@@ -255,6 +256,13 @@ StatusOr<std::vector<PartyPlan>> plan_with_binary(
   MPCC_ASSIGN_OR_RETURN(std::string sha256, file_sha256(executable));
   return plan_parties(file, layout, network, identities, ExecutableInfo{executable, sha256},
                       common_args, web_root);
+}
+
+// The shared blob container every party app uses (the seed's storage account
+// and container, here the directory store in DIR/blobs).
+Status ensure_storage_container(const Layout& layout, const DeploymentFile& file) {
+  MPCC_ASSIGN_OR_RETURN(auto store, blobstore::open_directory_store({layout.blobs_dir(), true}));
+  return store->create_container(file.container);
 }
 
 // DIR/view/view.json; whether it changed.
@@ -538,6 +546,7 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
       plan_view(plans, layout_, network, ports.at(kViewName), common_args, options.web_root);
   StatusOr<bool> view_changed = write_view_config(layout_, view);
   if (!view_changed.ok()) return run.fail("view", view_changed.status());
+  if (Status s = ensure_storage_container(layout_, file); !s.ok()) return run.fail("storage", s);
   if (Status s = launch_guests(layout_, plans); !s.ok()) return run.fail("psp", s);
   if (Status s = ensure_keys(file, layout_, network, plans, result.notes); !s.ok()) {
     return run.fail("keys", s);
