@@ -78,9 +78,8 @@ void run(ExportArgs a, deploy::CloudPlatform platform) {
     a.options.binary_sha256 = value_or_exit(deploy::file_sha256(exe), what);
   }
   const deploy::CloudPlan plan = value_or_exit(deploy::plan_cloud(file, platform, a.options), what);
-  const std::vector<deploy::ExportFile> files = platform == deploy::CloudPlatform::kAci
-                                                    ? deploy::export_aci(plan)
-                                                    : deploy::export_k8s(plan);
+  const std::vector<deploy::ExportFile> files =
+      platform == deploy::CloudPlatform::kAci ? deploy::export_aci(plan) : deploy::export_k8s(plan);
   ok_or_exit(deploy::write_export(a.out, files), what);
   for (const deploy::ExportFile& f : files) {
     std::printf("wrote %s\n", (fs::path(a.out) / f.name).c_str());

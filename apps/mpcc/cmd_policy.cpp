@@ -125,8 +125,9 @@ void register_policy_commands(CLI::App& root) {
 
   auto hash = std::make_shared<HashArgs>();
   CLI::App* hash_cmd = policy->add_subcommand(
-      "hash", "Print the HOST_DATA (lowercase hex SHA-256) of a policy text, or recompute a "
-              "party's policy from a deployment and compare");
+      "hash",
+      "Print the HOST_DATA (lowercase hex SHA-256) of a policy text, or recompute a "
+      "party's policy from a deployment and compare");
   hash_cmd->add_option("file", hash->file, "The policy text (default, or -: stdin)");
   hash_cmd->add_flag("--base64", hash->base64, "The input is a base64 ccePolicy: decode it first");
   hash_cmd->add_option("--state-dir", hash->state_dir,

@@ -71,8 +71,9 @@ std::string readme(const CloudPlan& plan) {
         "identityCredential=imds\n",
         g.spec.name, g.identity_name, g.spec.name, g.spec.name, g.spec.name, g.spec.name);
   }
-  out += "```\n\nThe other parameters default to the values the ccePolicy pins; another value "
-         "makes ACI refuse the container. Export again instead.\n";
+  out +=
+      "```\n\nThe other parameters default to the values the ccePolicy pins; another value "
+      "makes ACI refuse the container. Export again instead.\n";
   return out;
 }
 
@@ -95,9 +96,9 @@ json aci_template(const CloudPlan& plan, const CloudGroup& g) {
   }
   json secrets = json::object();
   for (const SecretFile& s : app_secret_files()) {
-    parameters[s.parameter] = {{"type", s.secret ? "secureString" : "string"},
-                               {"metadata", {{"description", fmt::format("{}/{}", kSecretsDir,
-                                                                         s.file)}}}};
+    parameters[s.parameter] = {
+        {"type", s.secret ? "secureString" : "string"},
+        {"metadata", {{"description", fmt::format("{}/{}", kSecretsDir, s.file)}}}};
     secrets[s.file] = fmt::format("[base64(parameters('{}'))]", s.parameter);
   }
   parameters[kGroupTokenFile.parameter] = {
@@ -107,10 +108,10 @@ json aci_template(const CloudPlan& plan, const CloudGroup& g) {
   json properties = {
       {"sku", g.spec.confidential() ? "Confidential" : "Standard"},
       {"containers",
-       {container(app, json::array({{{"protocol", "TCP"}, {"port", kCloudAppPort}}}), env, 1, 2,
-                  {volume_mount("mpcc-config", kConfigDir),
-                   volume_mount("mpcc-secrets", kSecretsDir),
-                   volume_mount("mpcc-group", kGroupDir)}),
+       {container(
+            app, json::array({{{"protocol", "TCP"}, {"port", kCloudAppPort}}}), env, 1, 2,
+            {volume_mount("mpcc-config", kConfigDir), volume_mount("mpcc-secrets", kSecretsDir),
+             volume_mount("mpcc-group", kGroupDir)}),
         container(skr, json::array(), json::array(), 0.5, 0.5,
                   {volume_mount("mpcc-group", kGroupDir)})}},
       {"ipAddress",
@@ -136,8 +137,8 @@ json aci_template(const CloudPlan& plan, const CloudGroup& g) {
     properties["imageRegistryCredentials"] = {
         {{"server", registry}, {"identity", param("identityResourceId")}}};
   }
-  const std::string id = fmt::format("resourceId('{}', parameters('containerGroupName'))",
-                                     kResourceType);
+  const std::string id =
+      fmt::format("resourceId('{}', parameters('containerGroupName'))", kResourceType);
   json outputs = {
       {"containerGroupId", {{"type", "string"}, {"value", "[" + id + "]"}}},
       {"fqdn", {{"type", "string"}, {"value", "[reference(" + id + ").ipAddress.fqdn]"}}},
@@ -161,8 +162,8 @@ json aci_template(const CloudPlan& plan, const CloudGroup& g) {
 std::vector<ExportFile> export_aci(const CloudPlan& plan) {
   std::vector<ExportFile> files;
   for (const CloudGroup& g : plan.groups) {
-    files.push_back({"deployment-template-" + g.spec.name + ".json",
-                     json_file(aci_template(plan, g))});
+    files.push_back(
+        {"deployment-template-" + g.spec.name + ".json", json_file(aci_template(plan, g))});
   }
   add_common_files(files, plan, readme(plan));
   return files;

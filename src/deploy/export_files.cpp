@@ -76,24 +76,25 @@ std::string azure_setup_commands(const CloudPlan& plan) {
         "# secrets/{0}/tls-cert and tls-key: a certificate for {1}, signed by secrets/ca-cert\n",
         g.spec.name, g.app_url);
   }
-  out += fmt::format("```\n\n## 3. Identities, vaults, access policies, keys\n\n```sh\n"
-                     "RG=rg-{}\naz group create -n \"$RG\" -l {}\n",
-                     plan.options.prefix, plan.options.location);
+  out += fmt::format(
+      "```\n\n## 3. Identities, vaults, access policies, keys\n\n```sh\n"
+      "RG=rg-{}\naz group create -n \"$RG\" -l {}\n",
+      plan.options.prefix, plan.options.location);
   for (const std::string& identity : file.identities()) {
     if (identity == kDeployerIdentity) continue;
     out += fmt::format("az identity create -g \"$RG\" -n {}\n", plan.identity_name(identity));
   }
-  out += "```\n\nThe owners' apps accept an analyst's token by its object id: export again with\n"
-         "them and your tenant before making the keys (this changes the owners' host_data):\n\n"
-         "```sh\n";
-  out += fmt::format("mpcc export {} --state-dir DIR --out OUTDIR --image {} \\\n"
-                     "  --prefix {} --maa-endpoint {} {} \\\n"
-                     "  --tenant-id \"$(az account show --query tenantId -o tsv)\"",
-                     platform_name(plan.platform), plan.image, plan.options.prefix,
-                     plan.options.maa_endpoint,
-                     plan.platform == CloudPlatform::kAci
-                         ? "--location " + plan.options.location
-                         : "--runtime-class " + plan.options.runtime_class);
+  out +=
+      "```\n\nThe owners' apps accept an analyst's token by its object id: export again with\n"
+      "them and your tenant before making the keys (this changes the owners' host_data):\n\n"
+      "```sh\n";
+  out += fmt::format(
+      "mpcc export {} --state-dir DIR --out OUTDIR --image {} \\\n"
+      "  --prefix {} --maa-endpoint {} {} \\\n"
+      "  --tenant-id \"$(az account show --query tenantId -o tsv)\"",
+      platform_name(plan.platform), plan.image, plan.options.prefix, plan.options.maa_endpoint,
+      plan.platform == CloudPlatform::kAci ? "--location " + plan.options.location
+                                           : "--runtime-class " + plan.options.runtime_class);
   for (const PartySpec& p : file.parties) {
     if (p.role == PartyRole::kAnalyst) {
       out += fmt::format(" \\\n  --object-id {}={}", p.identity, principal(p.identity));
@@ -102,9 +103,10 @@ std::string azure_setup_commands(const CloudPlan& plan) {
   out += "\n```\n\n```sh\n";
   for (const std::string& vault : plan.vaults) {
     const std::string name = plan.vault_name(vault);
-    out += fmt::format("az keyvault create -g \"$RG\" -n {} -l {} --sku premium "
-                       "--enable-rbac-authorization false\n",
-                       name, plan.options.location);
+    out += fmt::format(
+        "az keyvault create -g \"$RG\" -n {} -l {} --sku premium "
+        "--enable-rbac-authorization false\n",
+        name, plan.options.location);
     for (const AccessGrant& grant : file.access_grants(vault)) {
       if (grant.identity == kDeployerIdentity) continue;
       std::string permissions;

@@ -15,8 +15,7 @@ json mount(const char* name, const char* path) {
   return {{"name", name}, {"mountPath", path}, {"readOnly", true}};
 }
 
-json container(const CloudPlan& plan, const PolicyContainer& c, json ports, json env,
-               json mounts) {
+json container(const CloudPlan& plan, const PolicyContainer& c, json ports, json env, json mounts) {
   json out = {{"name", c.name},
               {"image", plan.image},
               {"command", c.command},
@@ -48,14 +47,16 @@ std::string readme(const CloudPlan& plan) {
       out += fmt::format(" \\\n  --from-file={}=secrets/{}{}", s.file,
                          shared ? "" : g.spec.name + "/", s.file);
     }
-    out += fmt::format("\nkubectl create secret generic {}-group-token "
-                       "--from-file=group-token=secrets/{}/group-token\n"
-                       "kubectl apply -f party-{}.json\n",
-                       g.name, g.spec.name, g.spec.name);
+    out += fmt::format(
+        "\nkubectl create secret generic {}-group-token "
+        "--from-file=group-token=secrets/{}/group-token\n"
+        "kubectl apply -f party-{}.json\n",
+        g.name, g.spec.name, g.spec.name);
   }
-  out += "```\n\nThe sidecars ask Azure IMDS (169.254.169.254) for the vault token: the node\n"
-         "pool must carry each party's user-assigned identity (`mpcc serve skr` has no\n"
-         "workload-identity support yet). identity-credential may hold any non-empty text.\n";
+  out +=
+      "```\n\nThe sidecars ask Azure IMDS (169.254.169.254) for the vault token: the node\n"
+      "pool must carry each party's user-assigned identity (`mpcc serve skr` has no\n"
+      "workload-identity support yet). identity-credential may hold any non-empty text.\n";
   return out;
 }
 
@@ -68,11 +69,10 @@ json k8s_manifests(const CloudPlan& plan, const CloudGroup& g) {
                        {"app.kubernetes.io/part-of", "mpcc"},
                        {"mpcc/party", g.spec.name},
                        {"mpcc/sku", sku_name(g.spec.sku)}};
-  const json config_map = {
-      {"apiVersion", "v1"},
-      {"kind", "ConfigMap"},
-      {"metadata", {{"name", g.name + "-config"}, {"labels", labels}}},
-      {"data", {{"party.json", g.config_text}}}};
+  const json config_map = {{"apiVersion", "v1"},
+                           {"kind", "ConfigMap"},
+                           {"metadata", {{"name", g.name + "-config"}, {"labels", labels}}},
+                           {"data", {{"party.json", g.config_text}}}};
 
   json env = json::array();
   for (const CloudEnv& e : g.env) env.push_back({{"name", e.name}, {"value", e.value}});
@@ -81,8 +81,7 @@ json k8s_manifests(const CloudPlan& plan, const CloudGroup& g) {
       {"automountServiceAccountToken", false},
       {"containers",
        {container(plan, app,
-                  {{{"name", "https"}, {"containerPort", kCloudAppPort}, {"protocol", "TCP"}}},
-                  env,
+                  {{{"name", "https"}, {"containerPort", kCloudAppPort}, {"protocol", "TCP"}}}, env,
                   {mount("config", kConfigDir), mount("secrets", kSecretsDir),
                    mount("group-token", kGroupDir)}),
         container(plan, skr, json::array(), json::array(), {mount("group-token", kGroupDir)})}},
@@ -96,25 +95,23 @@ json k8s_manifests(const CloudPlan& plan, const CloudGroup& g) {
     pod_metadata["annotations"] = {
         {kKataPolicyAnnotation, crypto::base64_encode(as_span(g.policy_text))}};
   }
-  const json deployment = {
-      {"apiVersion", "apps/v1"},
-      {"kind", "Deployment"},
-      {"metadata", {{"name", g.name}, {"labels", labels}}},
-      {"spec",
-       {{"replicas", 1},
-        {"selector", {{"matchLabels", {{"app.kubernetes.io/name", g.name}}}}},
-        {"template", {{"metadata", pod_metadata}, {"spec", pod_spec}}}}}};
-  const json service = {
-      {"apiVersion", "v1"},
-      {"kind", "Service"},
-      {"metadata", {{"name", g.name}, {"labels", labels}}},
-      {"spec",
-       {{"selector", {{"app.kubernetes.io/name", g.name}}},
-        {"ports",
-         {{{"name", "https"},
-           {"port", kCloudAppPort},
-           {"targetPort", kCloudAppPort},
-           {"protocol", "TCP"}}}}}}};
+  const json deployment = {{"apiVersion", "apps/v1"},
+                           {"kind", "Deployment"},
+                           {"metadata", {{"name", g.name}, {"labels", labels}}},
+                           {"spec",
+                            {{"replicas", 1},
+                             {"selector", {{"matchLabels", {{"app.kubernetes.io/name", g.name}}}}},
+                             {"template", {{"metadata", pod_metadata}, {"spec", pod_spec}}}}}};
+  const json service = {{"apiVersion", "v1"},
+                        {"kind", "Service"},
+                        {"metadata", {{"name", g.name}, {"labels", labels}}},
+                        {"spec",
+                         {{"selector", {{"app.kubernetes.io/name", g.name}}},
+                          {"ports",
+                           {{{"name", "https"},
+                             {"port", kCloudAppPort},
+                             {"targetPort", kCloudAppPort},
+                             {"protocol", "TCP"}}}}}}};
   return {{"apiVersion", "v1"},
           {"kind", "List"},
           {"items", json::array({config_map, deployment, service})}};

@@ -12,7 +12,8 @@ namespace mpcc::deploy {
 
 namespace {
 
-const std::regex kGuid("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+const std::regex kGuid(
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
 }  // namespace
 
@@ -26,9 +27,10 @@ Status check_export_options(const ExportOptions& o) {
                             o.location + "\"");
   }
   if (!std::regex_match(o.maa_endpoint, std::regex("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?"))) {
-    return invalid_argument("--maa-endpoint must be a host name without https:// or a path "
-                            "(e.g. sharedeus.eus.attest.azure.net), not \"" + o.maa_endpoint +
-                            "\"");
+    return invalid_argument(
+        "--maa-endpoint must be a host name without https:// or a path "
+        "(e.g. sharedeus.eus.attest.azure.net), not \"" +
+        o.maa_endpoint + "\"");
   }
   if (!std::regex_match(o.tenant_id, kGuid)) {
     return invalid_argument("--tenant-id must be a GUID, not \"" + o.tenant_id + "\"");
@@ -51,8 +53,10 @@ StatusOr<std::string> resolve_image(const ExportOptions& o) {
   const std::size_t at = image.find('@');
   const std::string repo = image.substr(0, at);
   if (!std::regex_match(repo, kRepo)) {
-    return invalid_argument("--image must be REPO or REPO@sha256:<64 hex> (pinned by digest, not "
-                            "by tag), not \"" + image + "\"");
+    return invalid_argument(
+        "--image must be REPO or REPO@sha256:<64 hex> (pinned by digest, not "
+        "by tag), not \"" +
+        image + "\"");
   }
   if (at != std::string::npos) {
     if (!std::regex_match(image.substr(at), std::regex("@sha256:[0-9a-f]{64}"))) {

@@ -17,7 +17,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kImagePath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char* kImagePath =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // What the platform adds to every container's environment (seed-app 12.1 for ACI).
 std::vector<EnvRule> platform_env(CloudPlatform platform, bool sidecar) {
@@ -26,9 +27,9 @@ std::vector<EnvRule> platform_env(CloudPlatform platform, bool sidecar) {
     rules.push_back({"KUBERNETES_[A-Z0-9_]+=.+", "re2", false});
     return rules;
   }
-  for (const char* p : {"(?i)(FABRIC)_.+=.+", "T(E)?MP=.+", "FabricPackageFileName=.+",
-                        "HostedServiceName=.+", "IDENTITY_[A-Z_]+=.+",
-                        "azurecontainerinstance_restarted_by=.+"}) {
+  for (const char* p :
+       {"(?i)(FABRIC)_.+=.+", "T(E)?MP=.+", "FabricPackageFileName=.+", "HostedServiceName=.+",
+        "IDENTITY_[A-Z_]+=.+", "azurecontainerinstance_restarted_by=.+"}) {
     rules.push_back({p, "re2", false});
   }
   if (sidecar) rules.push_back({"UVM_[A-Z_]+=.+", "re2", false});  // the security context
@@ -73,7 +74,9 @@ class Planner {
     auto it = plan_.options.object_ids.find(identity);
     return it == plan_.options.object_ids.end() ? kPlaceholderGuid : it->second;
   }
-  json key_of(const PartySpec& p) const { return {{"vault", vault_host(p.vault)}, {"name", p.key}}; }
+  json key_of(const PartySpec& p) const {
+    return {{"vault", vault_host(p.vault)}, {"name", p.key}};
+  }
 
   std::vector<CloudEnv> env(const PartySpec& p) const {
     std::vector<CloudEnv> env = {{"SKR_KEY_NAME", p.key, "skrKeyName"},
@@ -83,8 +86,8 @@ class Planner {
       const PartySpec* partner = plan_.file.find(name);
       env.push_back({"PARTNER_" + upper_env(name) + "_AKV_ENDPOINT", vault_host(partner->vault),
                      "partner" + camel(name) + "AkvEndpoint"});
-      env.push_back({"PARTNER_" + upper_env(name) + "_URL", app_url(name),
-                     "partner" + camel(name) + "Url"});
+      env.push_back(
+          {"PARTNER_" + upper_env(name) + "_URL", app_url(name), "partner" + camel(name) + "Url"});
     }
     return env;
   }
@@ -161,7 +164,8 @@ class Planner {
     app.image = plan_.image;
     app.command = {kCloudBinary, "serve", "party", "--config",
                    fmt::format("{}/party.json", kConfigDir)};
-    for (const CloudEnv& e : env(p)) app.env_rules.push_back({e.name + "=" + e.value, "string", true});
+    for (const CloudEnv& e : env(p))
+      app.env_rules.push_back({e.name + "=" + e.value, "string", true});
     for (const EnvRule& r : platform_env(plan_.platform, false)) app.env_rules.push_back(r);
     app.mounts.push_back(file("config", fmt::format("{}/party.json", kConfigDir),
                               hex_encode(crypto::sha256(config_text))));
@@ -178,9 +182,18 @@ class Planner {
     PolicyContainer skr;
     skr.name = "sidecar-" + p.name;
     skr.image = plan_.image;
-    skr.command = {kCloudBinary, "serve", "skr", "--port", std::to_string(kCloudSidecarPort),
-                   "--host", "127.0.0.1", "--identity-endpoint", kImdsEndpoint,
-                   "--group-token-file", group_token, "--allow-endpoint",
+    skr.command = {kCloudBinary,
+                   "serve",
+                   "skr",
+                   "--port",
+                   std::to_string(kCloudSidecarPort),
+                   "--host",
+                   "127.0.0.1",
+                   "--identity-endpoint",
+                   kImdsEndpoint,
+                   "--group-token-file",
+                   group_token,
+                   "--allow-endpoint",
                    plan_.options.maa_endpoint};
     for (const std::string& v : plan_.vaults) {
       skr.command.insert(skr.command.end(), {"--allow-endpoint", vault_host(v)});
@@ -188,10 +201,14 @@ class Planner {
     skr.env_rules = platform_env(plan_.platform, true);
     skr.mounts.push_back(PolicyMount{"group-token", group_token, MountKind::kSecret, true, ""});
     if (p.confidential()) {
-      skr.mounts.push_back(PolicyMount{"sev-guest", "/dev/sev-guest", MountKind::kDevice, false, ""});
+      skr.mounts.push_back(
+          PolicyMount{"sev-guest", "/dev/sev-guest", MountKind::kDevice, false, ""});
     }
-    return PolicyDocument{p.name, p.display_name, std::string(role_name(p.role)),
-                          std::string(platform_name(plan_.platform)), {app, skr}};
+    return PolicyDocument{p.name,
+                          p.display_name,
+                          std::string(role_name(p.role)),
+                          std::string(platform_name(plan_.platform)),
+                          {app, skr}};
   }
 
  private:
@@ -246,8 +263,8 @@ StatusOr<CloudPlan> plan_cloud(const DeploymentFile& file, CloudPlatform platfor
   const std::vector<std::string> identities = file.identities();
   for (const auto& [identity, oid] : options.object_ids) {
     if (std::find(identities.begin(), identities.end(), identity) == identities.end()) {
-      return invalid_argument(fmt::format("--object-id {}: no such identity in the deployment file",
-                                          identity));
+      return invalid_argument(
+          fmt::format("--object-id {}: no such identity in the deployment file", identity));
     }
   }
   for (const std::string& v : plan.vaults) {
@@ -286,9 +303,9 @@ StatusOr<CloudPlan> plan_cloud(const DeploymentFile& file, CloudPlatform platfor
   for (const PartySpec& p : file.parties) plan.groups.push_back(std::move(planned.at(p.name)));
   for (const std::string& v : plan.vaults) {
     const PartySpec* holder = file.key_holder(v);
-    MPCC_ASSIGN_OR_RETURN(json policy, key_release_policy(file, *holder,
-                                                          "https://" + options.maa_endpoint,
-                                                          host_data));
+    MPCC_ASSIGN_OR_RETURN(
+        json policy,
+        key_release_policy(file, *holder, "https://" + options.maa_endpoint, host_data));
     plan.release_policies.emplace_back(holder->key, std::move(policy));
   }
   return plan;

@@ -73,10 +73,10 @@ struct ExportOptions {
   std::string binary_sha256;  // the digest when `image` names none (the mpcc binary's)
   std::string location = "eastus";
   std::string maa_endpoint = "sharedeus.eus.attest.azure.net";
-  std::string prefix = "mpcc";                       // 3-8 lowercase letters or digits
-  std::string tenant_id = kPlaceholderGuid;          // the identities' issuer
-  std::map<std::string, std::string> object_ids;     // identity -> object id (GUID)
-  std::string runtime_class = "kata-cc-isolation";   // k8s, confidential parties
+  std::string prefix = "mpcc";                      // 3-8 lowercase letters or digits
+  std::string tenant_id = kPlaceholderGuid;         // the identities' issuer
+  std::map<std::string, std::string> object_ids;    // identity -> object id (GUID)
+  std::string runtime_class = "kata-cc-isolation";  // k8s, confidential parties
 };
 
 // An environment variable of the app container and the ARM parameter
@@ -104,7 +104,7 @@ struct CloudGroup {
 struct CloudPlan {
   CloudPlatform platform = CloudPlatform::kAci;
   ExportOptions options;
-  std::string image;  // "REPO@sha256:<hex>"
+  std::string image;               // "REPO@sha256:<hex>"
   std::vector<CloudGroup> groups;  // in the deployment file's order
   // key name -> its release policy, in vault order.
   std::vector<std::pair<std::string, nlohmann::json>> release_policies;

@@ -33,7 +33,6 @@ namespace {
 constexpr std::size_t kLogTailLines = 20;
 constexpr auto kHealthRetry = milliseconds(100);
 constexpr auto kMaxProbeTimeout = milliseconds(2000);
-constexpr const char* kChildLogLevel = "info";
 constexpr const char* kSidecarPrefix = "sidecar-";
 constexpr const char* kAppPrefix = "party-";
 constexpr const char* kVaultPrefix = "vault-";
@@ -328,6 +327,11 @@ Status ensure_keys(const DeploymentFile& file, const Layout& layout,
 
 }  // namespace
 
+const std::vector<std::string>& child_common_args() {
+  static const std::vector<std::string> kArgs = {"--log-level", "info"};
+  return kArgs;
+}
+
 std::vector<Component> deployment_components(const DeploymentFile& file) {
   std::vector<Component> c = {
       {"psp", ComponentKind::kPsp, ""},
@@ -472,7 +476,7 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
   }
 
   const std::string identity_url = fmt::format("https://127.0.0.1:{}", ports.at("identity"));
-  const std::vector<std::string> common_args = {"--log-level", kChildLogLevel};
+  const std::vector<std::string> common_args = child_common_args();
   auto service_args = [&](const Component& c) {
     std::vector<std::string> a = common_args;
     const std::string dir = component_state_dir(layout_, c).string();

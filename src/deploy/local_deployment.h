@@ -74,6 +74,10 @@ struct Component {
 // reverse groups (apps and view first, psp last).
 std::vector<Component> deployment_components(const DeploymentFile& file);
 
+// The arguments `up` puts first in every child's argv (so in the parties'
+// policies too): {"--log-level", "info"}.
+const std::vector<std::string>& child_common_args();
+
 struct UpOptions {
   std::optional<int> base_port;              // first up only: N, N+1, ... in component order
   std::chrono::milliseconds timeout{30000};  // readiness and health of every component

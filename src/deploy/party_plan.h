@@ -5,7 +5,8 @@
 // JSON `mpcc serve party --config` reads), the argv of its app and of its SKR
 // sidecar, and for a confidential party its security policy and HOST_DATA
 // (security_policy.h), which cover those argv and the config file's hash.
-// Pure: the same inputs give the same plans, byte for byte.
+// Deterministic: the same inputs (and the same csv files, whose SHA-256 the
+// policies pin) give the same plans, byte for byte.
 //
 //   MPCC_ASSIGN_OR_RETURN(std::vector<PartyPlan> plans,
 //                         plan_parties(file, layout, network, identities, exe));

@@ -18,10 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The arguments `mpcc up` puts first in every party process's argv
-// (local_deployment.cpp: {"--log-level", kChildLogLevel}).
-const std::vector<std::string> kChildCommonArgs = {"--log-level", "info"};
-
 std::string party_names(const DeploymentFile& file) {
   std::string out;
   for (const PartySpec& p : file.parties) out += (out.empty() ? "" : ", ") + p.name;
@@ -51,9 +47,9 @@ StatusOr<DeployedParty> find_party(const fs::path& state_dir, const fs::path& ex
                                  layout.root.string(), party_names(file)));
   }
   if (!spec->confidential()) {
-    return failed_precondition(fmt::format(
-        "party {} runs on the {} SKU: it has no security policy and no host_data", party,
-        sku_name(spec->sku)));
+    return failed_precondition(
+        fmt::format("party {} runs on the {} SKU: it has no security policy and no host_data",
+                    party, sku_name(spec->sku)));
   }
   PartySpec copy = *spec;
   return DeployedParty{layout, std::move(file), std::move(copy)};
@@ -120,10 +116,10 @@ StatusOr<PolicyCheck> check_policy(const fs::path& state_dir, const fs::path& ex
   MPCC_ASSIGN_OR_RETURN(std::string deployed,
                         read_security_policy(d.layout.security_context_dir(party)));
   MPCC_ASSIGN_OR_RETURN(std::string exe_sha256, file_sha256(executable));
-  MPCC_ASSIGN_OR_RETURN(
-      std::vector<PartyPlan> plans,
-      plan_parties(d.file, d.layout, network, endpoints.identities,
-                   ExecutableInfo{executable, exe_sha256}, kChildCommonArgs, web_root_of(deployed)));
+  MPCC_ASSIGN_OR_RETURN(std::vector<PartyPlan> plans,
+                        plan_parties(d.file, d.layout, network, endpoints.identities,
+                                     ExecutableInfo{executable, exe_sha256}, child_common_args(),
+                                     web_root_of(deployed)));
   PolicyCheck c;
   c.party = party;
   for (const PartyPlan& plan : plans) {
@@ -142,11 +138,10 @@ StatusOr<PolicyCheck> check_policy(const fs::path& state_dir, const fs::path& ex
     c.endpoints_host_data = endpoints.parties[party]["host_data"].get<std::string>();
   }
   if (c.endpoints_host_data != c.recomputed_host_data) {
-    c.differences.push_back(
-        fmt::format("{} parties.{}.host_data is {}, the recomputed policy hashes to {}",
-                    d.layout.endpoints_json().string(), party,
-                    c.endpoints_host_data.empty() ? "missing" : c.endpoints_host_data,
-                    c.recomputed_host_data));
+    c.differences.push_back(fmt::format(
+        "{} parties.{}.host_data is {}, the recomputed policy hashes to {}",
+        d.layout.endpoints_json().string(), party,
+        c.endpoints_host_data.empty() ? "missing" : c.endpoints_host_data, c.recomputed_host_data));
   }
   return c;
 }

@@ -5,7 +5,9 @@
 // and `mpcc policy hash --state-dir`): the policy is regenerated the way `mpcc
 // up` generates it (the deployment file as used, DIR/deployment-file.json;
 // the ports, DIR/deployment.json; the identities, DIR/endpoints.json; the
-// mpcc binary), then hashed, then compared with
+// mpcc binary; the --web-root up was given, which nothing else records, is
+// read back from the app's command in the deployed policy), then hashed, then
+// compared with
 //   (a) the deployed text, DIR/parties/<p>/security-context/security-policy-base64, and
 //   (b) endpoints.json parties[<p>].host_data.
 //
@@ -33,9 +35,9 @@ namespace mpcc::deploy {
 struct PolicyCheck {
   std::string party;
   std::string recomputed_text;
-  std::string recomputed_host_data;   // SHA-256 of recomputed_text
-  std::string deployed_host_data;     // SHA-256 of the deployed text
-  std::string endpoints_host_data;    // "" when endpoints.json has none
+  std::string recomputed_host_data;  // SHA-256 of recomputed_text
+  std::string deployed_host_data;    // SHA-256 of the deployed text
+  std::string endpoints_host_data;   // "" when endpoints.json has none
   std::vector<std::string> differences;
   bool ok() const { return differences.empty(); }
 };

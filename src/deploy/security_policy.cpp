@@ -36,8 +36,8 @@ ordered_json nullable(const std::string& s) {
 ordered_json container_json(const PolicyContainer& c) {
   ordered_json env_rules = ordered_json::array();
   for (const EnvRule& r : c.env_rules) {
-    env_rules.push_back(ordered_json{
-        {"pattern", r.pattern}, {"strategy", r.strategy}, {"required", r.required}});
+    env_rules.push_back(
+        ordered_json{{"pattern", r.pattern}, {"strategy", r.strategy}, {"required", r.required}});
   }
   ordered_json mounts = ordered_json::array();
   for (const PolicyMount& m : c.mounts) {
@@ -102,8 +102,8 @@ StatusOr<PolicyDocument> local_policy_document(const PartySpec& p, const Layout&
   app.env_rules = inherited;
   app.env_unset = in.env_unset;
   app.allow_stdio_access = true;  // its log, DIR/logs/party-<p>.log
-  app.mounts.push_back(file("config", layout.party_config(p.name),
-                            hex_encode(crypto::sha256(in.config_text))));
+  app.mounts.push_back(
+      file("config", layout.party_config(p.name), hex_encode(crypto::sha256(in.config_text))));
   if (!p.csv.empty()) {
     MPCC_ASSIGN_OR_RETURN(std::string csv_sha256, file_sha256(p.csv));
     app.mounts.push_back(file("csv", p.csv, csv_sha256));
@@ -119,6 +119,13 @@ StatusOr<PolicyDocument> local_policy_document(const PartySpec& p, const Layout&
   }
   app.mounts.push_back(
       PolicyMount{"blobs", layout.blobs_dir().string(), MountKind::kDirectory, false, ""});
+  // `up --web-root`: the pages come from that directory instead of the binary.
+  for (std::size_t i = 0; i + 1 < in.app_argv.size(); ++i) {
+    if (in.app_argv[i] == "--web-root") {
+      app.mounts.push_back(
+          PolicyMount{"web-root", in.app_argv[i + 1], MountKind::kDirectory, true, ""});
+    }
+  }
 
   PolicyContainer skr;
   skr.name = "sidecar-" + p.name;
@@ -130,12 +137,14 @@ StatusOr<PolicyDocument> local_policy_document(const PartySpec& p, const Layout&
   skr.mounts.push_back(file("ca-cert", layout.ca_cert()));
   skr.mounts.push_back(secret("identity-credential", in.identity_credential));
   skr.mounts.push_back(secret("group-token", layout.group_token(p.name)));
-  skr.mounts.push_back(PolicyMount{"security-context",
-                                   layout.security_context_dir(p.name).string(),
+  skr.mounts.push_back(PolicyMount{"security-context", layout.security_context_dir(p.name).string(),
                                    MountKind::kDirectory, true, ""});
   skr.mounts.push_back(PolicyMount{"sev-guest", layout.guest_channel(p.name).string(),
                                    MountKind::kDevice, false, ""});
-  return PolicyDocument{p.name, p.display_name, std::string(role_name(p.role)), "local",
+  return PolicyDocument{p.name,
+                        p.display_name,
+                        std::string(role_name(p.role)),
+                        "local",
                         {std::move(app), std::move(skr)}};
 }
 
@@ -214,8 +223,8 @@ StatusOr<std::string> read_security_policy(const fs::path& dir) {
   while (!b64.empty() && (b64.back() == '\n' || b64.back() == '\r')) b64.pop_back();
   StatusOr<Bytes> text = crypto::base64_decode(b64);
   if (!text.ok()) {
-    return invalid_argument(fmt::format("{}: not base64: {}", file.string(),
-                                        text.status().message()));
+    return invalid_argument(
+        fmt::format("{}: not base64: {}", file.string(), text.status().message()));
   }
   return to_string(*text);
 }

@@ -70,9 +70,9 @@ struct EnvRule {
 };
 
 struct PolicyContainer {
-  std::string name;                    // "party-contoso", "sidecar-contoso"
-  std::string image;                   // "mpcc@sha256:<hex>" or "<registry>/<repo>@sha256:<hex>"
-  std::vector<std::string> command;    // the full argv; command[0] is the executable
+  std::string name;                  // "party-contoso", "sidecar-contoso"
+  std::string image;                 // "mpcc@sha256:<hex>" or "<registry>/<repo>@sha256:<hex>"
+  std::vector<std::string> command;  // the full argv; command[0] is the executable
   std::string working_dir = "/";
   std::vector<EnvRule> env_rules;      // what its environment may hold
   std::vector<std::string> env_unset;  // variables removed from its environment
@@ -93,10 +93,10 @@ std::string local_image_reference(std::string_view binary_sha256);
 
 // What the local deployment's policy of a party is built from (party_plan.cpp).
 struct LocalPolicyInputs {
-  std::string executable_sha256;           // hex SHA-256 of the mpcc binary
-  std::vector<std::string> app_argv;       // full argv, executable first
-  std::vector<std::string> sidecar_argv;   // full argv, executable first
-  std::string config_text;                 // the content of party.json
+  std::string executable_sha256;          // hex SHA-256 of the mpcc binary
+  std::vector<std::string> app_argv;      // full argv, executable first
+  std::vector<std::string> sidecar_argv;  // full argv, executable first
+  std::string config_text;                // the content of party.json
   std::filesystem::path identity_credential;
   std::filesystem::path admin_credential;  // an owner's administrator's; "" when none
   std::vector<std::string> env_unset;      // variables the launcher removes

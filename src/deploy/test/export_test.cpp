@@ -58,7 +58,8 @@ std::vector<std::string> hostdata_in(const json& policy) {
   std::vector<std::string> out;
   for (const json& entry : policy["anyOf"]) {
     EXPECT_EQ(entry["authority"], "https://sharedeus.eus.attest.azure.net");
-    EXPECT_EQ(entry["allOf"][0], (json{{"claim", "x-ms-attestation-type"}, {"equals", "sevsnpvm"}}));
+    EXPECT_EQ(entry["allOf"][0],
+              (json{{"claim", "x-ms-attestation-type"}, {"equals", "sevsnpvm"}}));
     EXPECT_EQ(entry["allOf"][2],
               (json{{"claim", "x-ms-sevsnpvm-is-debuggable"}, {"equals", false}}));
     out.push_back(entry["allOf"][1]["equals"]);
@@ -107,7 +108,8 @@ TEST(ExportAci, TemplatesHaveTheSeedsShape) {
     EXPECT_EQ(r["type"], "Microsoft.ContainerInstance/containerGroups");
     EXPECT_EQ(r["apiVersion"], "2023-05-01");
     EXPECT_EQ(r["identity"]["type"], "UserAssigned");
-    EXPECT_TRUE(r["identity"]["userAssignedIdentities"].contains("[parameters('identityResourceId')]"));
+    EXPECT_TRUE(
+        r["identity"]["userAssignedIdentities"].contains("[parameters('identityResourceId')]"));
     const json& props = r["properties"];
     const bool confidential = std::string(party) != "snooper";
     EXPECT_EQ(props["sku"], confidential ? "Confidential" : "Standard");
@@ -120,8 +122,10 @@ TEST(ExportAci, TemplatesHaveTheSeedsShape) {
     EXPECT_EQ(app["name"], std::string("party-") + party);
     EXPECT_EQ(app["properties"]["image"], "[parameters('image')]");
     EXPECT_EQ(t["parameters"]["image"]["defaultValue"], kImage);
-    EXPECT_EQ(app["properties"]["command"],
-              json::parse(R"(["/usr/local/bin/mpcc","serve","party","--config","/etc/mpcc/config/party.json"])"));
+    EXPECT_EQ(
+        app["properties"]["command"],
+        json::parse(
+            R"(["/usr/local/bin/mpcc","serve","party","--config","/etc/mpcc/config/party.json"])"));
     EXPECT_EQ(app["properties"]["ports"], json::parse(R"([{"protocol":"TCP","port":443}])"));
     EXPECT_EQ(skr["name"], std::string("sidecar-") + party);
     EXPECT_EQ(skr["properties"]["ports"], json::array()) << "the sidecar is not exposed";
@@ -146,14 +150,16 @@ TEST(ExportAci, TemplatesHaveTheSeedsShape) {
   const json w = json::parse(files.at("deployment-template-woodgrove.json"))["parameters"];
   EXPECT_EQ(w["partnerContosoAkvEndpoint"]["defaultValue"], "kv-mpcc-contoso.vault.azure.net");
   EXPECT_EQ(w["partnerFabrikamAkvEndpoint"]["defaultValue"], "kv-mpcc-fabrikam.vault.azure.net");
-  EXPECT_EQ(w["partnerContosoUrl"]["defaultValue"], "https://mpcc-contoso.eastus.azurecontainer.io");
+  EXPECT_EQ(w["partnerContosoUrl"]["defaultValue"],
+            "https://mpcc-contoso.eastus.azurecontainer.io");
   EXPECT_EQ(w["partnerFabrikamUrl"]["defaultValue"],
             "https://mpcc-fabrikam.eastus.azurecontainer.io");
   const json s = json::parse(files.at("deployment-template-snooper.json"))["parameters"];
   EXPECT_EQ(s["skrKeyName"]["defaultValue"], "contoso-secret-key") << "Contoso's key";
   EXPECT_EQ(s["skrAkvEndpoint"]["defaultValue"], "kv-mpcc-contoso.vault.azure.net");
-  EXPECT_NE(files.at("README.md").find("az keyvault key create --vault-name kv-mpcc-contoso -n "
-                                       "contoso-secret-key"),
+  EXPECT_NE(files.at("README.md")
+                .find("az keyvault key create --vault-name kv-mpcc-contoso -n "
+                      "contoso-secret-key"),
             std::string::npos);
 }
 
@@ -173,8 +179,7 @@ TEST(ExportAci, PoliciesPinTheTemplateAndHashToTheReleasePolicies) {
     // Every env value the app gets is its parameter's default, pinned exactly.
     for (const json& e : props["containers"][0]["properties"]["environmentVariables"]) {
       const std::string param = e["value"].get<std::string>().substr(13);
-      const std::string value =
-          t["parameters"][param.substr(0, param.find('\''))]["defaultValue"];
+      const std::string value = t["parameters"][param.substr(0, param.find('\''))]["defaultValue"];
       const std::string pinned = json(e["name"].get<std::string>() + "=" + value).dump();
       EXPECT_NE(text.find("\"pattern\": " + pinned + ",\n        \"strategy\": \"string\""),
                 std::string::npos)
@@ -186,8 +191,10 @@ TEST(ExportAci, PoliciesPinTheTemplateAndHashToTheReleasePolicies) {
     EXPECT_NE(text.find(kImage), std::string::npos);
   }
   expect_release_policies_match(files, host_data);
-  EXPECT_EQ(std::set<std::string>({host_data["contoso"], host_data["fabrikam"],
-                                   host_data["woodgrove"]}).size(), 3u);
+  EXPECT_EQ(
+      std::set<std::string>({host_data["contoso"], host_data["fabrikam"], host_data["woodgrove"]})
+          .size(),
+      3u);
 }
 
 TEST(ExportAci, NothingSecretIsWritten) {
@@ -247,7 +254,8 @@ TEST(ExportK8s, ManifestsRunTheSidecarBesideTheAppUnderKataCc) {
     EXPECT_EQ(containers[0]["image"], kImage);
     EXPECT_EQ(containers[1]["name"], std::string("sidecar-") + party);
     EXPECT_FALSE(containers[1].contains("ports"));
-    EXPECT_EQ(pod["spec"]["volumes"][1]["secret"]["secretName"], std::string("mpcc-") + party + "-secrets");
+    EXPECT_EQ(pod["spec"]["volumes"][1]["secret"]["secretName"],
+              std::string("mpcc-") + party + "-secrets");
     const json& service = list["items"][2];
     EXPECT_EQ(service["spec"]["ports"][0]["port"], 443);
     EXPECT_EQ(service["spec"]["selector"], list["items"][1]["spec"]["selector"]["matchLabels"]);

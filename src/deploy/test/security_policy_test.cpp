@@ -18,6 +18,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "deploy/party_plan.h"
+#include "deploy/policy_check.h"
 #include "deploy/state_files.h"
 
 namespace mpcc::deploy {
@@ -34,11 +35,10 @@ PolicyDocument contoso_doc() {
   app.command = {"/usr/bin/mpcc", "serve", "party", "--config", "/d/parties/contoso/party.json"};
   app.env_rules = {{".*", "re2", false}};
   app.env_unset = {"MPCC_SEV_GUEST"};
-  app.mounts = {{"config", "/d/parties/contoso/party.json", MountKind::kFile, true,
-                 std::string(64, 'c')},
-                {"operator-token", "/d/parties/contoso/operator-token", MountKind::kSecret, true,
-                 ""},
-                {"blobs", "/d/blobs", MountKind::kDirectory, false, ""}};
+  app.mounts = {
+      {"config", "/d/parties/contoso/party.json", MountKind::kFile, true, std::string(64, 'c')},
+      {"operator-token", "/d/parties/contoso/operator-token", MountKind::kSecret, true, ""},
+      {"blobs", "/d/blobs", MountKind::kDirectory, false, ""}};
   PolicyContainer skr;
   skr.name = "sidecar-contoso";
   skr.image = app.image;
@@ -97,7 +97,8 @@ TEST(SecurityPolicy, IsCanonicalAndHashedLikeAci) {
   EXPECT_EQ(app["image"], "mpcc@sha256:" + std::string(64, 'a'));
   EXPECT_EQ(app["command"][2], "party");
   EXPECT_EQ(app["working_dir"], "/");
-  EXPECT_EQ(app["env_rules"][0], (json{{"pattern", ".*"}, {"strategy", "re2"}, {"required", false}}));
+  EXPECT_EQ(app["env_rules"][0],
+            (json{{"pattern", ".*"}, {"strategy", "re2"}, {"required", false}}));
   EXPECT_EQ(app["env_unset"], json::array({"MPCC_SEV_GUEST"}));
   EXPECT_EQ(app["mounts"][0], (json{{"name", "config"},
                                     {"path", "/d/parties/contoso/party.json"},
@@ -125,8 +126,10 @@ TEST(SecurityPolicy, AnyDifferenceInWhatRunsChangesHostData) {
   std::vector<std::pair<std::string, std::function<void(PolicyDocument&)>>> changes = {
       {"party", [](PolicyDocument& d) { d.party = "fabrikam"; }},
       {"platform", [](PolicyDocument& d) { d.platform = "aci"; }},
-      {"image", [](PolicyDocument& d) { d.containers[0].image = "mpcc@sha256:" + std::string(64, 'b'); }},
-      {"config", [](PolicyDocument& d) { d.containers[0].mounts[0].sha256 = std::string(64, 'd'); }},
+      {"image",
+       [](PolicyDocument& d) { d.containers[0].image = "mpcc@sha256:" + std::string(64, 'b'); }},
+      {"config",
+       [](PolicyDocument& d) { d.containers[0].mounts[0].sha256 = std::string(64, 'd'); }},
       {"mount path", [](PolicyDocument& d) { d.containers[0].mounts[2].path = "/elsewhere"; }},
       {"read-only", [](PolicyDocument& d) { d.containers[0].mounts[2].read_only = true; }},
       {"argv", [](PolicyDocument& d) { d.containers[1].command.back() = "9002"; }},
@@ -149,7 +152,8 @@ std::vector<PartyPlan> local_plans(const Layout& layout) {
   n.identity_url = "https://127.0.0.1:7000";
   n.attestation_url = "https://127.0.0.1:7001";
   int port = 7002;
-  for (const std::string& v : file.vaults()) n.vault_urls[v] = "https://127.0.0.1:" + std::to_string(port++);
+  for (const std::string& v : file.vaults())
+    n.vault_urls[v] = "https://127.0.0.1:" + std::to_string(port++);
   for (const PartySpec& p : file.parties) {
     n.sidecar_ports[p.name] = port++;
     n.app_ports[p.name] = port++;
@@ -182,8 +186,8 @@ TEST(LocalPolicy, CoversEveryFileThePartysProcessesUse) {
     std::set<std::string> config_paths;
     collect_paths(plan.config, config_paths);
     for (const std::string& path : config_paths) {
-      EXPECT_TRUE(app_mounts.count(path)) << plan.spec.name << ": party.json names " << path
-                                          << ", which the policy does not list";
+      EXPECT_TRUE(app_mounts.count(path))
+          << plan.spec.name << ": party.json names " << path << ", which the policy does not list";
     }
     EXPECT_EQ(containers[0]["image"], "mpcc@sha256:" + std::string(64, 'e'));
     EXPECT_EQ(containers[0]["command"][0], "/opt/mpcc");
@@ -198,12 +202,49 @@ TEST(LocalPolicy, CoversEveryFileThePartysProcessesUse) {
     }
     std::set<std::string> sidecar_mounts;
     for (const json& m : containers[1]["mounts"]) sidecar_mounts.insert(m["name"]);
-    EXPECT_EQ(sidecar_mounts, (std::set<std::string>{"ca-cert", "identity-credential",
-                                                     "group-token", "security-context",
-                                                     "sev-guest"}));
+    EXPECT_EQ(sidecar_mounts,
+              (std::set<std::string>{"ca-cert", "identity-credential", "group-token",
+                                     "security-context", "sev-guest"}));
     std::set<std::string> argv(containers[1]["command"].begin(), containers[1]["command"].end());
     EXPECT_TRUE(argv.count(layout.guest_channel(plan.spec.name).string())) << plan.spec.name;
   }
+}
+
+// The input of docs/security-policy.md's worked example.
+PolicyDocument example_doc() {
+  PolicyDocument d = contoso_doc();
+  d.containers[0].allow_stdio_access = true;
+  d.containers[1].allow_stdio_access = true;
+  d.containers[1].env_rules = {{".*", "re2", false}};
+  return d;
+}
+
+TEST(SecurityPolicy, WorkedExampleOfTheDocs) {
+  const std::string doc = read_text(fs::path(MPCC_SOURCE_DIR) / "docs" / "security-policy.md");
+  const std::string start = "<!-- example-policy -->\n```rego\n";
+  const std::size_t from = doc.find(start);
+  ASSERT_NE(from, std::string::npos) << "docs/security-policy.md has no example block";
+  const std::size_t to = doc.find("\n```\n", from + start.size());
+  ASSERT_NE(to, std::string::npos);
+  const std::string text = security_policy_text(example_doc());
+  EXPECT_EQ(doc.substr(from + start.size(), to + 1 - from - start.size()), text)
+      << "update the example in docs/security-policy.md";
+  EXPECT_NE(doc.find("HOST_DATA of the example: `" + policy_host_data(text) + "`"),
+            std::string::npos)
+      << policy_host_data(text);
+}
+
+TEST(LocalPolicy, AWebRootIsAMount) {
+  const PartySpec p = must(embedded_deployment_file()).parties.at(0);
+  LocalPolicyInputs in;
+  in.executable_sha256 = std::string(64, 'e');
+  in.app_argv = {"/opt/mpcc", "serve", "party", "--config", "/c", "--web-root", "/src/web"};
+  in.sidecar_argv = {"/opt/mpcc", "serve", "skr"};
+  const PolicyDocument d = must(local_policy_document(p, Layout("/state"), in));
+  const PolicyMount& last = d.containers[0].mounts.back();
+  EXPECT_EQ(last.name, "web-root");
+  EXPECT_EQ(last.path, "/src/web");
+  EXPECT_EQ(last.kind, MountKind::kDirectory);
 }
 
 TEST(SecurityPolicy, TheContextFolderHoldsThePolicyAndTheHostCertificates) {
@@ -247,6 +288,23 @@ TEST(SecurityPolicy, ReadingAMissingOrDamagedContextFails) {
   StatusOr<std::string> bad = read_security_policy(tmp.path());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find(kPolicyFileName), std::string::npos);
+}
+
+TEST(PolicyCheck, FirstDifferenceNamesTheLine) {
+  EXPECT_EQ(first_difference("a\nb\n", "a\nb\n"), "");
+  EXPECT_EQ(first_difference("a\nb\nc\n", "a\nB\nc\n"),
+            "line 2:\n  deployed:   b\n  recomputed: B");
+  EXPECT_EQ(first_difference("a\n", "a\nb\n"),
+            "line 2:\n  deployed:   (end of text)\n  recomputed: b");
+}
+
+TEST(PolicyCheck, NeedsADeploymentAndAConfidentialParty) {
+  mpcc::testing::TempDir tmp("policy_check");
+  StatusOr<std::string> none = deployed_policy(tmp.path(), "contoso");
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(none.status().message().find("no deployment"), std::string::npos);
+  StatusOr<PolicyCheck> check = check_policy(tmp.path(), "/proc/self/exe", "contoso");
+  EXPECT_EQ(check.status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace
