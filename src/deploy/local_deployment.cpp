@@ -282,15 +282,20 @@ StatusOr<std::set<std::string>> write_parties(const Layout& layout,
   return changed;
 }
 
-// A psp guest per confidential party with its host_data (kept when it runs already).
-Status launch_guests(const Layout& layout, const std::vector<PartyPlan>& plans) {
+// A psp guest per confidential party with its host_data (kept when it runs
+// already). Its launch measurement is the SHA-384 of the mpcc binary: locally
+// the binary plays the utility VM that ACI measures (the same for every group),
+// while host_data names what runs in the group.
+Status launch_guests(const Layout& layout, const std::vector<PartyPlan>& plans,
+                     const fs::path& executable) {
   const fs::path control = layout.psp_dir() / platform::sim::kControlSocketName;
   MPCC_ASSIGN_OR_RETURN(auto guests, psp_guests(control, kMaxProbeTimeout));
+  MPCC_ASSIGN_OR_RETURN(std::string measurement, file_digest(executable, crypto::HashAlg::kSha384));
   for (const PartyPlan& plan : plans) {
     if (!plan.spec.confidential()) continue;
     auto g = guests.find(plan.spec.name);
     if (g != guests.end() && g->second == plan.host_data) continue;
-    MPCC_RETURN_IF_ERROR(launch_guest(control, plan.spec.name, plan.host_data,
+    MPCC_RETURN_IF_ERROR(launch_guest(control, plan.spec.name, measurement, plan.host_data,
                                       layout.guest_channel(plan.spec.name), kMaxProbeTimeout));
   }
   return ok_status();
@@ -551,7 +556,9 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
   StatusOr<bool> view_changed = write_view_config(layout_, view);
   if (!view_changed.ok()) return run.fail("view", view_changed.status());
   if (Status s = ensure_storage_container(layout_, file); !s.ok()) return run.fail("storage", s);
-  if (Status s = launch_guests(layout_, plans); !s.ok()) return run.fail("psp", s);
+  if (Status s = launch_guests(layout_, plans, supervisor_.executable()); !s.ok()) {
+    return run.fail("psp", s);
+  }
   if (Status s = ensure_keys(file, layout_, network, plans, result.notes); !s.ok()) {
     return run.fail("keys", s);
   }

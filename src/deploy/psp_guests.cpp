@@ -30,10 +30,12 @@ StatusOr<std::map<std::string, std::string>> psp_guests(const fs::path& control_
 }
 
 Status launch_guest(const fs::path& control_socket, const std::string& guest,
-                    const std::string& host_data_hex, const fs::path& expected_channel,
-                    std::chrono::milliseconds timeout) {
+                    const std::string& measurement_hex, const std::string& host_data_hex,
+                    const fs::path& expected_channel, std::chrono::milliseconds timeout) {
   platform::sim::LaunchRequest request;
   request.guest = guest;
+  MPCC_ASSIGN_OR_RETURN(request.params.measurement,
+                        platform::sim::parse_measurement(measurement_hex));
   MPCC_ASSIGN_OR_RETURN(request.params.host_data, platform::sim::parse_host_data(host_data_hex));
   request.replace = true;
   StatusOr<platform::sim::LaunchResult> launched =

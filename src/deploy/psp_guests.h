@@ -34,7 +34,8 @@ StatusOr<std::map<std::string, std::string>> psp_guests(const std::filesystem::p
 // `expected_channel` (the path the sidecar's command line names); the
 // daemon's errors otherwise.
 Status launch_guest(const std::filesystem::path& control_socket, const std::string& guest,
-                    const std::string& host_data_hex, const std::filesystem::path& expected_channel,
+                    const std::string& measurement_hex, const std::string& host_data_hex,
+                    const std::filesystem::path& expected_channel,
                     std::chrono::milliseconds timeout);
 
 }  // namespace mpcc::deploy

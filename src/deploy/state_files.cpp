@@ -62,13 +62,17 @@ StatusOr<bool> ensure_random_token(const fs::path& path) {
 }
 
 StatusOr<std::string> file_sha256(const fs::path& path) {
+  return file_digest(path, crypto::HashAlg::kSha256);
+}
+
+StatusOr<std::string> file_digest(const fs::path& path, crypto::HashAlg alg) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;
     if (!fs::exists(path, ec)) return not_found(path.string() + ": no such file");
     return unavailable(path.string() + ": cannot be read");
   }
-  crypto::Hasher hasher(crypto::HashAlg::kSha256);
+  crypto::Hasher hasher(alg);
   std::vector<uint8_t> buf(1u << 16);
   while (in) {
     in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));

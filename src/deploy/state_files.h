@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "crypto/hash.h"
 
 namespace mpcc::deploy {
 
@@ -41,5 +42,7 @@ StatusOr<bool> ensure_random_token(const std::filesystem::path& path);
 // Lowercase hex SHA-256 of a file's content (read in chunks). kNotFound /
 // kUnavailable when it cannot be read.
 StatusOr<std::string> file_sha256(const std::filesystem::path& path);
+// Lowercase hex digest of a file's content with `alg` (file_sha256 = kSha256).
+StatusOr<std::string> file_digest(const std::filesystem::path& path, crypto::HashAlg alg);
 
 }  // namespace mpcc::deploy

@@ -401,7 +401,14 @@ TEST_F(DeployCli, ConfidentialPartiesRunAsGuestsWithTheirPolicysHostData) {
   auto psp = mpcc::platform::sim::request_status(dir_ / "psp" / "psp.sock");
   ASSERT_TRUE(psp.ok()) << psp.status().to_string();
   std::map<std::string, std::string> guests;
-  for (const json& g : (*psp)["guests"]) guests[g["name"]] = g["launch"]["host_data"];
+  for (const json& g : (*psp)["guests"]) {
+    guests[g["name"]] = g["launch"]["host_data"];
+    // The launch measurement: SHA-384 of the binary (locally it plays the UVM).
+    auto binary = mpcc::read_file(MPCC_EXE, 512u << 20);
+    ASSERT_TRUE(binary.ok());
+    EXPECT_EQ(g["launch"]["measurement"], mpcc::hex_encode(mpcc::crypto::sha384(*binary)))
+        << g.dump();
+  }
   std::set<std::string> distinct;
   for (const std::string& name : kConfidential) {
     const fs::path context = dir_ / "parties" / name / "security-context";
@@ -700,43 +707,56 @@ TEST_F(DeployCli, ATakenRecordedPortFailsNamingTheComponentAndStartsNothing) {
   EXPECT_EQ(endpoints().attestation, url) << "the recorded port is kept, not replaced";
 }
 
-TEST_F(DeployCli, ForegroundUpRunsDownOnSigterm) {
-  const fs::path out = dir_ / "foreground.out";
+// `mpcc up` in the foreground on `dir` (with --keep when asked), output in `out`.
+pid_t spawn_foreground_up(const fs::path& dir, const fs::path& out, bool keep) {
   pid_t up = ::fork();
-  ASSERT_GE(up, 0);
-  if (up == 0) {
-    FILE* f = std::freopen(out.c_str(), "w", stdout);
-    if (f == nullptr || ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0) ::_exit(126);
-    const std::string dir = dir_.string();
-    ::execl(MPCC_EXE, MPCC_EXE, "up", "--keep", "--state-dir", dir.c_str(), "--timeout", "120",
+  if (up != 0) return up;
+  FILE* f = std::freopen(out.c_str(), "w", stdout);
+  if (f == nullptr || ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0) ::_exit(126);
+  const std::string d = dir.string();
+  if (keep) {
+    ::execl(MPCC_EXE, MPCC_EXE, "up", "--keep", "--state-dir", d.c_str(), "--timeout", "120",
             static_cast<char*>(nullptr));
-    ::_exit(127);
+  } else {
+    ::execl(MPCC_EXE, MPCC_EXE, "up", "--state-dir", d.c_str(), "--timeout", "120",
+            static_cast<char*>(nullptr));
   }
-  // Wait until it says it runs in the foreground.
-  bool ready = false;
+  ::_exit(127);
+}
+
+// Until `out` says the deployment runs in the foreground (false if `up` exited first).
+bool wait_until_foreground(pid_t up, const fs::path& out) {
   for (auto deadline = steady_clock::now() + seconds(90); steady_clock::now() < deadline;) {
-    if (read_text(out).find("running in the foreground") != std::string::npos) {
-      ready = true;
-      break;
-    }
+    if (read_text(out).find("running in the foreground") != std::string::npos) return true;
     int st = 0;
-    if (::waitpid(up, &st, WNOHANG) == up) break;
+    if (::waitpid(up, &st, WNOHANG) == up) return false;
     std::this_thread::sleep_for(milliseconds(100));
   }
-  ASSERT_TRUE(ready) << read_text(out);
-  std::map<std::string, pid_t> pids = running_pids(dir_);
-  EXPECT_EQ(pids.size(), kComponents);
+  return false;
+}
 
-  ASSERT_EQ(::kill(up, SIGTERM), 0);
+// Signals `up` and waits for its exit status (-1 when it does not exit).
+int stop_foreground(pid_t up, int signal) {
+  if (::kill(up, signal) != 0) return -1;
   int st = -1;
   for (auto deadline = steady_clock::now() + seconds(60); steady_clock::now() < deadline;) {
-    if (::waitpid(up, &st, WNOHANG) == up) break;
+    if (::waitpid(up, &st, WNOHANG) == up) return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     std::this_thread::sleep_for(milliseconds(50));
   }
-  ASSERT_TRUE(WIFEXITED(st)) << read_text(out);
-  EXPECT_EQ(WEXITSTATUS(st), 0) << read_text(out);
+  return -1;
+}
+
+TEST_F(DeployCli, ForegroundUpRunsDownOnSigterm) {
+  const fs::path out = dir_ / "foreground.out";
+  pid_t up = spawn_foreground_up(dir_, out, /*keep=*/true);
+  ASSERT_GE(up, 0);
+  ASSERT_TRUE(wait_until_foreground(up, out)) << read_text(out);
+  std::map<std::string, pid_t> pids = running_pids(dir_);
+  EXPECT_EQ(pids.size(), kComponents);
+  EXPECT_EQ(stop_foreground(up, SIGTERM), 0) << read_text(out);
   for (const auto& [name, pid] : pids) EXPECT_FALSE(mpcc::deploy::process_alive(pid)) << name;
   EXPECT_TRUE(processes_mentioning(dir_).empty());
+  EXPECT_TRUE(fs::exists(dir_ / "deployment.json")) << "--keep: the state stays";
 }
 
 TEST_F(DeployCli, AComponentThatCannotStartIsNamedWithItsLogAndTheRestIsStopped) {
@@ -853,6 +873,26 @@ TEST_F(DeployCli, DownWithoutKeepDeletesKeysBlobsAndTheState) {
   CliResult again = run_mpcc("down " + dir_arg());
   EXPECT_EQ(again.code, 0) << again.output;
   EXPECT_NE(again.output.find("nothing to stop"), std::string::npos) << again.output;
+}
+
+// Ctrl-C on a foreground up without --keep is the same Cleanup as `down`.
+TEST_F(DeployCli, CtrlCOnAForegroundUpDeletesKeysBlobsAndTheState) {
+  const fs::path dir2 = second_dir();
+  ASSERT_TRUE(fs::exists(dir2 / "deployment.json")) << "BasePortAssignsConsecutivePorts ran first";
+  const fs::path out = fs::temp_directory_path() / ("mpcc_fg_" + std::to_string(::getpid()));
+  pid_t up = spawn_foreground_up(dir2, out, /*keep=*/false);
+  ASSERT_GE(up, 0);
+  ASSERT_TRUE(wait_until_foreground(up, out)) << read_text(out);
+  const std::map<std::string, pid_t> pids = running_pids(dir2);
+  EXPECT_EQ(pids.size(), kComponents);
+  EXPECT_EQ(stop_foreground(up, SIGINT), 0) << read_text(out);
+  const std::string text = read_text(out);
+  fs::remove(out);
+  EXPECT_NE(text.find("key contoso-secret-key deleted from vault contoso"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("blob(s) deleted from container privateappdata"), std::string::npos) << text;
+  for (const auto& [name, pid] : pids) EXPECT_FALSE(mpcc::deploy::process_alive(pid)) << name;
+  EXPECT_FALSE(fs::exists(dir2)) << text;
 }
 
 }  // namespace
