@@ -410,10 +410,10 @@ std::optional<long double> numeric(const json& j) {
 
 bool is_scalar(const json& j) { return j.is_string() || j.is_number() || j.is_boolean(); }
 
-enum class Outcome { kTrue, kFalse };
+enum class ClauseOutcome { kTrue, kFalse };
 
 struct ConditionResult {
-  Outcome outcome;
+  ClauseOutcome outcome;
   std::string reason;  // when false
 };
 
@@ -451,23 +451,23 @@ ConditionResult evaluate_condition(const ClaimCondition& c, const json* actual) 
   if (c.op == ClaimOperator::kExists) {
     bool want = c.value.get<bool>();
     bool present = actual != nullptr;
-    if (want == present) return {Outcome::kTrue, {}};
-    return {Outcome::kFalse, present ? "claim present" : "claim missing"};
+    if (want == present) return {ClauseOutcome::kTrue, {}};
+    return {ClauseOutcome::kFalse, present ? "claim present" : "claim missing"};
   }
-  if (actual == nullptr) return {Outcome::kFalse, "claim missing"};
+  if (actual == nullptr) return {ClauseOutcome::kFalse, "claim missing"};
   if (!is_scalar(*actual)) {
-    return {Outcome::kFalse, "claim is " + std::string(type_name(*actual)) +
+    return {ClauseOutcome::kFalse, "claim is " + std::string(type_name(*actual)) +
                                  "; only strings, numbers and booleans compare"};
   }
   switch (c.op) {
     case ClaimOperator::kEquals: {
       auto differs = equals_differs(*actual, c.value);
-      if (!differs) return {Outcome::kTrue, {}};
-      return {Outcome::kFalse, *differs};
+      if (!differs) return {ClauseOutcome::kTrue, {}};
+      return {ClauseOutcome::kFalse, *differs};
     }
     case ClaimOperator::kNotEquals: {
-      if (equals_differs(*actual, c.value)) return {Outcome::kTrue, {}};
-      return {Outcome::kFalse, "value equals the excluded value"};
+      if (equals_differs(*actual, c.value)) return {ClauseOutcome::kTrue, {}};
+      return {ClauseOutcome::kFalse, "value equals the excluded value"};
     }
     case ClaimOperator::kLess:
     case ClaimOperator::kLessOrEquals:
@@ -475,8 +475,8 @@ ConditionResult evaluate_condition(const ClaimCondition& c, const json* actual) 
     case ClaimOperator::kGreaterOrEquals: {
       auto a = numeric(*actual);
       auto e = numeric(c.value);
-      if (!a) return {Outcome::kFalse, "not comparable: actual value is not a number"};
-      if (!e) return {Outcome::kFalse, "not comparable: expected value is not a number"};
+      if (!a) return {ClauseOutcome::kFalse, "not comparable: actual value is not a number"};
+      if (!e) return {ClauseOutcome::kFalse, "not comparable: expected value is not a number"};
       bool holds = false;
       switch (c.op) {
         case ClaimOperator::kLess:
@@ -492,8 +492,8 @@ ConditionResult evaluate_condition(const ClaimCondition& c, const json* actual) 
           holds = *a >= *e;
           break;
       }
-      if (holds) return {Outcome::kTrue, {}};
-      return {Outcome::kFalse, "actual is not " + std::string(info(c.op).phrase) + " expected"};
+      if (holds) return {ClauseOutcome::kTrue, {}};
+      return {ClauseOutcome::kFalse, "actual is not " + std::string(info(c.op).phrase) + " expected"};
     }
     case ClaimOperator::kExists:
       break;  // handled above
@@ -508,7 +508,7 @@ bool evaluate_node(const PolicyNode& node, const std::string& path, const json& 
   if (node.kind == PolicyNode::Kind::kClaim) {
     const json* actual = lookup(claims, node.condition.claim);
     ConditionResult r = evaluate_condition(node.condition, actual);
-    if (r.outcome == Outcome::kTrue) return true;
+    if (r.outcome == ClauseOutcome::kTrue) return true;
     FailedClause f;
     f.path = path;
     f.claim = node.condition.claim;
