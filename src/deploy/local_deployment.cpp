@@ -332,6 +332,29 @@ Status ensure_keys(const DeploymentFile& file, const Layout& layout,
 
 }  // namespace
 
+StatusOr<DeploymentNetwork> deployment_network(const DeploymentFile& file,
+                                               const std::map<std::string, int>& ports) {
+  DeploymentNetwork n;
+  for (const Component& c : deployment_components(file)) {
+    if (!c.has_port()) continue;
+    auto it = ports.find(c.name);
+    if (it == ports.end() || it->second <= 0) {
+      return failed_precondition(fmt::format("no port is known for {}", c.name));
+    }
+    const std::string url = fmt::format("https://127.0.0.1:{}", it->second);
+    switch (c.kind) {
+      case ComponentKind::kIdentity: n.identity_url = url; break;
+      case ComponentKind::kAttestation: n.attestation_url = url; break;
+      case ComponentKind::kKeyVault: n.vault_urls[c.party] = url; break;
+      case ComponentKind::kSidecar: n.sidecar_ports[c.party] = it->second; break;
+      case ComponentKind::kPartyApp: n.app_ports[c.party] = it->second; break;
+      case ComponentKind::kView: n.view_url = url; break;
+      case ComponentKind::kPsp: break;
+    }
+  }
+  return n;
+}
+
 const std::vector<std::string>& child_common_args() {
   static const std::vector<std::string> kArgs = {"--log-level", "info"};
   return kArgs;
@@ -533,17 +556,9 @@ StatusOr<UpResult> LocalDeployment::up(const UpOptions& options) {
   MPCC_RETURN_IF_ERROR(run.wait_healthy(select(all, is_infrastructure), options.timeout));
 
   // The parties: configs, security policies and contexts, guests, keys.
-  DeploymentNetwork network;
-  network.identity_url = identity_url;
-  network.attestation_url = fmt::format("https://127.0.0.1:{}", ports.at("attestation"));
-  for (const std::string& v : file.vaults()) {
-    network.vault_urls[v] = fmt::format("https://127.0.0.1:{}", ports.at(kVaultPrefix + v));
-  }
-  for (const PartySpec& p : file.parties) {
-    network.sidecar_ports[p.name] = ports.at(kSidecarPrefix + p.name);
-    network.app_ports[p.name] = ports.at(kAppPrefix + p.name);
-  }
-  network.view_url = fmt::format("https://127.0.0.1:{}", ports.at(kViewName));
+  StatusOr<DeploymentNetwork> network_or = deployment_network(file, ports);
+  if (!network_or.ok()) return run.fail("parties", network_or.status());
+  const DeploymentNetwork& network = *network_or;
   StatusOr<std::vector<PartyPlan>> planned =
       plan_with_binary(file, layout_, network, identities, supervisor_.executable(), common_args,
                        options.web_root);

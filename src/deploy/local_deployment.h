@@ -35,6 +35,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,7 @@
 #include "common/status.h"
 #include "deploy/deployment_file.h"
 #include "deploy/layout.h"
+#include "deploy/party_plan.h"
 #include "deploy/supervisor.h"
 
 namespace mpcc::deploy {
@@ -73,6 +75,13 @@ struct Component {
 // app may call its sidecar at start; the view with the apps); down() stops in
 // reverse groups (apps and view first, psp last).
 std::vector<Component> deployment_components(const DeploymentFile& file);
+
+// Where the components of `file` listen, from their ports by component name
+// (deployment.json's "ports"): what up plans the parties with, and what
+// `mpcc policy hash` recomputes them with. kFailedPrecondition naming a
+// component without a port.
+StatusOr<DeploymentNetwork> deployment_network(const DeploymentFile& file,
+                                               const std::map<std::string, int>& ports);
 
 // The arguments `up` puts first in every child's argv (so in the parties'
 // policies too): {"--log-level", "info"}.

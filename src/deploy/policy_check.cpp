@@ -55,34 +55,6 @@ StatusOr<DeployedParty> find_party(const fs::path& state_dir, const fs::path& ex
   return DeployedParty{layout, std::move(file), std::move(copy)};
 }
 
-int port_of(const DeploymentRecord& record, const std::string& component) {
-  auto it = record.ports.find(component);
-  return it == record.ports.end() ? 0 : it->second;
-}
-
-// Where the services listen, as up computed it from the recorded ports.
-StatusOr<DeploymentNetwork> recorded_network(const DeploymentFile& file,
-                                             const DeploymentRecord& record,
-                                             const fs::path& record_path) {
-  DeploymentNetwork n;
-  for (const Component& c : deployment_components(file)) {
-    if (!c.has_port()) continue;
-    const int port = port_of(record, c.name);
-    if (port <= 0) {
-      return failed_precondition(
-          fmt::format("{} records no port for {}", record_path.string(), c.name));
-    }
-    const std::string url = fmt::format("https://127.0.0.1:{}", port);
-    if (c.kind == ComponentKind::kIdentity) n.identity_url = url;
-    if (c.kind == ComponentKind::kAttestation) n.attestation_url = url;
-    if (c.kind == ComponentKind::kKeyVault) n.vault_urls[c.party] = url;
-    if (c.kind == ComponentKind::kSidecar) n.sidecar_ports[c.party] = port;
-    if (c.kind == ComponentKind::kPartyApp) n.app_ports[c.party] = port;
-    if (c.kind == ComponentKind::kView) n.view_url = url;
-  }
-  return n;
-}
-
 // The --web-root up gave the apps (not recorded elsewhere): from the app's
 // command in the deployed policy, where a verifier sees it anyway.
 std::optional<fs::path> web_root_of(const std::string& deployed_policy) {
@@ -111,13 +83,13 @@ StatusOr<PolicyCheck> check_policy(const fs::path& state_dir, const fs::path& ex
                         read_deployment_record(d.layout.deployment_json()));
   if (!record) return not_found("no deployment record " + d.layout.deployment_json().string());
   MPCC_ASSIGN_OR_RETURN(Endpoints endpoints, read_endpoints(d.layout.endpoints_json()));
-  MPCC_ASSIGN_OR_RETURN(DeploymentNetwork network,
-                        recorded_network(d.file, *record, d.layout.deployment_json()));
+  StatusOr<DeploymentNetwork> network = deployment_network(d.file, record->ports);
+  if (!network.ok()) return network.status().with_context(d.layout.deployment_json().string());
   MPCC_ASSIGN_OR_RETURN(std::string deployed,
                         read_security_policy(d.layout.security_context_dir(party)));
   MPCC_ASSIGN_OR_RETURN(std::string exe_sha256, file_sha256(executable));
   MPCC_ASSIGN_OR_RETURN(std::vector<PartyPlan> plans,
-                        plan_parties(d.file, d.layout, network, endpoints.identities,
+                        plan_parties(d.file, d.layout, *network, endpoints.identities,
                                      ExecutableInfo{executable, exe_sha256}, child_common_args(),
                                      web_root_of(deployed)));
   PolicyCheck c;
