@@ -55,6 +55,12 @@ StatusOr<platform::Attester*> ReportSource::attester() {
   return attester_.get();
 }
 
+std::optional<Failure> ReportSource::missing_device() {
+  StatusOr<platform::Attester*> attester_or = attester();
+  if (attester_or.ok()) return std::nullopt;
+  return no_device(attester_or.status());
+}
+
 Outcome<GuestEvidence> ReportSource::collect(ByteSpan runtime_data, bool need_chain) {
   StatusOr<platform::Attester*> attester_or = attester();
   if (!attester_or.ok()) return no_device(attester_or.status());

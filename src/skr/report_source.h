@@ -56,6 +56,9 @@ class ReportSource {
 
   // True once an attester was found.
   bool has_device() const;
+  // The step "device" failure collect() would give when there is no device
+  // (nullopt when there is one): lets a caller refuse before costly work.
+  std::optional<Failure> missing_device();
 
  private:
   ReportSource(platform::AttesterConfig config, std::optional<SecurityContext> context,

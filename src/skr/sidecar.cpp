@@ -220,6 +220,8 @@ Outcome<std::string> Sidecar::attest_with_maa(const Endpoint& maa, ByteSpan runt
 
 Outcome<std::string> Sidecar::release_key(const ReleaseRequest& request,
                                           StepTimings& timings) const {
+  // No TEE, no release: refuse before generating the transfer key.
+  if (std::optional<Failure> no_tee = reports_->missing_device()) return *no_tee;
   std::optional<StatusOr<TransferKey>> transfer;
   {
     auto step = timings.step("transfer_key");
