@@ -4,6 +4,7 @@
 // key-release step every key route shares.
 #include "party/party_app.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -21,6 +22,19 @@ http::Response error_response(int status, const std::string& message, const json
     for (auto it = extras.begin(); it != extras.end(); ++it) body[it.key()] = it.value();
   }
   return http::Response::json(status, body);
+}
+
+void with_retry_after(http::Response& r) {
+  for (const auto& header : r.headers) {
+    if (header.first == "Retry-After") return;
+  }
+  int after = 1;
+  const json body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object()) {
+    auto it = body.find("retry_after_s");
+    if (it != body.end() && it->is_number_integer()) after = std::max(1, it->get<int>());
+  }
+  r.with_header("Retry-After", std::to_string(after));
 }
 
 int http_status_for(const Status& s) {
@@ -84,7 +98,9 @@ http::Handler PartyApp::guarded(Handler h, bool allow_partners) {
       }
       return r;
     }
-    return (this->*h)(request);
+    http::Response r = (this->*h)(request);
+    if (r.status == 503) with_retry_after(r);
+    return r;
   };
 }
 
@@ -185,6 +201,7 @@ PartyApp::ReleaseOutcome PartyApp::release_key(const std::string& owner, const K
     out.failure = {{"message", out.status == 504
                                    ? "Secure Key Release request timed out"
                                    : "SKR sidecar not available: " + reply.status().message()}};
+    if (out.status == 503) out.failure["retry_after_s"] = 1;
     return out;
   }
   out.timings = skr::parse_server_timing(reply->server_timing);

@@ -154,6 +154,9 @@ nlohmann::json unverified_jwt_claims(std::string_view token);
 // {status:"error", message, ...extras}
 http::Response error_response(int status, const std::string& message,
                               const nlohmann::json& extras = nlohmann::json::object());
+// Adds Retry-After to a 503 that has none: the body's retry_after_s
+// (seconds, at least 1), else 1. Every guarded route's 503 gets one.
+void with_retry_after(http::Response& r);
 // The HTTP status for a Status (401 unauthenticated, 403 permission denied,
 // 404, 409, 412, 400, 503, 504, 500).
 int http_status_for(const Status& s);

@@ -12,6 +12,10 @@ namespace {
 std::string reason_for(const SidecarFailure& f) {
   if (f.no_tee) return "AMD SEV-SNP hardware not available - this container is not running in a TEE";
   if (f.step == "request") return "The sidecar refused the request: " + f.error;
+  if (f.sidecar_status == 503) {
+    return fmt::format("A service the key release depends on is unavailable ({}); try again in {} s",
+                       f.error, f.retry_after_s.value_or(1));
+  }
   if (f.step == "identity") return "The managed identity could not get a token for the key vault";
   const std::string layer =
       f.vault_reason.is_object() ? f.vault_reason.value("layer", std::string()) : std::string();
@@ -35,6 +39,7 @@ json SidecarFailure::to_json() const {
             {"step", step}};
   if (upstream_status) j["upstream_status"] = *upstream_status;
   if (!vault_reason.is_null()) j["vault_reason"] = vault_reason;
+  if (retry_after_s) j["retry_after_s"] = *retry_after_s;
   return j;
 }
 
@@ -47,6 +52,9 @@ SidecarFailure describe_sidecar_failure(const skr::SidecarReply& reply, std::str
     f.step = body->value("step", std::string());
     if (auto u = body->find("upstream_status"); u != body->end() && u->is_number_integer()) {
       f.upstream_status = u->get<int>();
+    }
+    if (auto r = body->find("retry_after_s"); r != body->end() && r->is_number_integer()) {
+      f.retry_after_s = r->get<int>();
     }
     // The vault's answer: {"error": {"code", "message", "innererror": {...}}}.
     if (auto d = body->find("detail"); d != body->end() && d->is_object()) {

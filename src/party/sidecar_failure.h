@@ -9,6 +9,7 @@
 // Thread-safety: plain values and a pure function.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -23,11 +24,12 @@ struct SidecarFailure {
   std::string step;            // request, device, attest, identity, release, unwrap
   std::optional<int> upstream_status;
   nlohmann::json vault_reason;  // the vault's innererror {code, layer, evaluation} or null
+  std::optional<int> retry_after_s;  // a 503: an upstream is down, try again then
   std::string failure_reason;   // one line for the UI
   bool no_tee = false;
 
   // {message, failure_reason, sidecar_response, sidecar_status_code, step,
-  //  upstream_status?, vault_reason?}
+  //  upstream_status?, vault_reason?, retry_after_s?}
   nlohmann::json to_json() const;
 };
 

@@ -31,6 +31,7 @@ int Failure::http_status() const {
       return 500;
     default:
       if (code == StatusCode::kFailedPrecondition || code == StatusCode::kInternal) return 500;
+      if (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded) return 503;
       return 403;
   }
 }
@@ -41,6 +42,11 @@ http::Response Failure::to_response() const {
   if (!detail.is_null()) body["detail"] = detail;
   http::Response r;
   r.status = http_status();
+  if (r.status == 503) {
+    const int after = retry_after_s.value_or(1);
+    body["retry_after_s"] = after;
+    r.with_header("Retry-After", std::to_string(after));
+  }
   // Upstream text may not be UTF-8: replaced, never an exception.
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;

@@ -11,9 +11,13 @@
 // HTTP status (spec 2.2): step "request": 400 for malformed input, 403 for a
 // caller or endpoint the configuration refuses; step "device": 500; any other
 // step: 500 when the sidecar itself lacks what it needs (kFailedPrecondition,
-// kInternal: no identity configured, no VCEK chain, a crypto failure), else
-// 403 (the upstream refused, could not be reached, or answered something
-// unusable: the Microsoft sidecar answers 403 for every release failure).
+// kInternal: no identity configured, no VCEK chain, a crypto failure); 503
+// with a Retry-After header (and "retry_after_s" in the body, when known)
+// when an upstream could not be reached, timed out or answered 5xx
+// (kUnavailable, kDeadlineExceeded: worth retrying; see upstream_backoff.h);
+// else 403 (the upstream refused, or answered something unusable: the
+// Microsoft sidecar answers 403 for every release failure, a client that
+// handles that still sees an error on 503).
 //
 //   Outcome<std::string> token = request_maa_token(...);
 //   if (!token.ok()) return token.failure().to_response();
@@ -44,6 +48,7 @@ struct Failure {
   Status status;                       // never OK
   std::optional<int> upstream_status;  // set when an upstream answered
   nlohmann::json detail;               // the upstream's body (JSON, or text); null if none
+  std::optional<int> retry_after_s;    // for a 503: when to try again
 
   // The HTTP status of the sidecar's answer (see the file comment).
   int http_status() const;

@@ -79,7 +79,8 @@ Sidecar::Sidecar(SidecarConfig config, std::unique_ptr<ReportSource> reports,
       reports_(std::move(reports)),
       allowlist_(std::move(allowlist)),
       group_token_digest_(std::move(group_token_digest)),
-      client_(config_.client) {
+      client_(config_.client),
+      backoff_(config_.backoff) {
   identity_.endpoint = config_.identity_endpoint;
   identity_.credential = std::move(config_.identity_credential);
   identity_.client_id = config_.identity_client_id;
@@ -215,13 +216,34 @@ Outcome<std::string> Sidecar::attest_with_maa(const Endpoint& maa, ByteSpan runt
   const Bytes& uvm = config_.context ? config_.context->reference_info() : no_endorsement;
   const json body = maa_attest_body(evidence->value(), runtime_data, uvm, crypto::random_u64());
   auto step = t.step("token");
-  return request_maa_token(client_, maa, body, config_.user_agent);
+  return call_upstream(Step::kAttest, "attestation service", maa.authority(), [&] {
+    return request_maa_token(client_, maa, body, config_.user_agent);
+  });
+}
+
+Outcome<std::string> Sidecar::call_upstream(
+    Step step, const char* service, const std::string& authority,
+    const std::function<Outcome<std::string>()>& call) const {
+  if (std::optional<Failure> wait = backoff_.refusal(step, service, authority)) return *wait;
+  return backoff_.record(authority, call());
 }
 
 Outcome<std::string> Sidecar::release_key(const ReleaseRequest& request,
                                           StepTimings& timings) const {
-  // No TEE, no release: refuse before generating the transfer key.
+  // No TEE, no release; an upstream in its backoff window: refuse before
+  // generating the transfer key.
   if (std::optional<Failure> no_tee = reports_->missing_device()) return *no_tee;
+  if (auto wait = backoff_.refusal(Step::kAttest, "attestation service", request.maa.authority())) {
+    return *wait;
+  }
+  if (!request.access_token) {
+    if (auto wait = backoff_.refusal(Step::kIdentity, "identity service", identity_.endpoint)) {
+      return *wait;
+    }
+  }
+  if (auto wait = backoff_.refusal(Step::kRelease, "key vault", request.akv.authority())) {
+    return *wait;
+  }
   std::optional<StatusOr<TransferKey>> transfer;
   {
     auto step = timings.step("transfer_key");
@@ -238,15 +260,19 @@ Outcome<std::string> Sidecar::release_key(const ReleaseRequest& request,
   } else {
     auto step = timings.step("identity");
     Outcome<std::string> token =
-        fetch_access_token(client_, identity_, token_resource_for(request.akv));
+        call_upstream(Step::kIdentity, "identity service", identity_.endpoint, [&] {
+          return fetch_access_token(client_, identity_, token_resource_for(request.akv));
+        });
     if (!token.ok()) return token.failure();
     bearer = std::move(token).value();
   }
   std::optional<Outcome<std::string>> jws;
   {
     auto step = timings.step("vault");
-    jws.emplace(request_key_release(client_, request.akv, request.kid, bearer, maa_token.value(),
-                                    config_.user_agent));
+    jws.emplace(call_upstream(Step::kRelease, "key vault", request.akv.authority(), [&] {
+      return request_key_release(client_, request.akv, request.kid, bearer, maa_token.value(),
+                                 config_.user_agent);
+    }));
   }
   if (!jws->ok()) return jws->failure();
 

@@ -20,10 +20,13 @@
 // the answer's signature and unwraps the key (see the README for the flow).
 //
 // Errors: {"error": "<message>", "step": "request|device|attest|identity|release|unwrap"
-// [, "upstream_status", "detail"]} (failure.h): 400 malformed request (the
-// message names the field), 403 refused (by the group token, the endpoint
-// allowlist, or an upstream service, whose answer is in `detail`), 500 no
-// SEV-SNP device (not running in a TEE) or missing configuration.
+// [, "upstream_status", "detail", "retry_after_s"]} (failure.h): 400 malformed
+// request (the message names the field), 403 refused (by the group token, the
+// endpoint allowlist, or an upstream service, whose answer is in `detail`),
+// 500 no SEV-SNP device (not running in a TEE) or missing configuration, 503
+// + Retry-After when an upstream is unreachable or answers 5xx; the sidecar
+// then backs off from that upstream (upstream_backoff.h) and recovers by
+// itself once it answers again.
 //
 // Isolation on one machine: with a group token configured, every route but
 // GET /status needs header X-Mpcc-Group-Token (compared in constant time) and
@@ -58,6 +61,7 @@
 #include "skr/security_context.h"
 #include "skr/sidecar_request.h"
 #include "skr/step_timings.h"
+#include "skr/upstream_backoff.h"
 
 namespace mpcc::skr {
 
@@ -75,6 +79,7 @@ struct SidecarConfig {
   std::optional<std::string> group_token;      // X-Mpcc-Group-Token required when set
   std::vector<std::string> allowed_endpoints;  // "host:port"; empty: any endpoint
   std::string user_agent = "mpcc-skr";
+  BackoffPolicy backoff;                       // per upstream, when it is unreachable or 5xx
 };
 
 // Plain-HTTP server options on a loopback address: 127.0.0.1, localhost
@@ -123,6 +128,10 @@ class Sidecar {
                                        StepTimings* timings = nullptr) const;
   // The released private JWK as JSON text.
   Outcome<std::string> release_key(const ReleaseRequest& request, StepTimings& timings) const;
+  // `call` (one request to `service` at `authority`), unless that upstream is
+  // in its backoff window (then a 503 at once); its outcome is recorded.
+  Outcome<std::string> call_upstream(Step step, const char* service, const std::string& authority,
+                                     const std::function<Outcome<std::string>()>& call) const;
 
   SidecarConfig config_;
   std::unique_ptr<ReportSource> reports_;
@@ -130,6 +139,7 @@ class Sidecar {
   std::optional<Bytes> group_token_digest_;  // SHA-256 of the group token
   IdentityConfig identity_;
   http::Client client_;
+  mutable UpstreamBackoff backoff_;
 };
 
 }  // namespace mpcc::skr

@@ -25,60 +25,29 @@
 #include "http/client.h"
 #include "records/csv.h"
 #include "records/record.h"
+#include "tests/parties/running_deployment.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-mpcc::testing::CommandResult run_mpcc(const std::string& args) {
-  return mpcc::testing::run_command(std::string(MPCC_EXE) + " " + args);
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
-struct Reply {
-  int status = 0;
-  json body;
-  std::string text;
-};
+using mpcc::parties_test::read_text;
+using mpcc::parties_test::Reply;
+using mpcc::parties_test::run_mpcc;
+using mpcc::parties_test::RunningDeployment;
 
 class PartyDemo : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("mpcc_parties_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    const auto start = std::chrono::steady_clock::now();
-    up_ = run_mpcc("up --detach --timeout 180 --state-dir " + dir_.string());
-    std::cout << "party test: up took "
-              << std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - start)
-                     .count()
-              << " ms\n";
-    if (up_.code == 0) endpoints_ = json::parse(read_text(dir_ / "endpoints.json"), nullptr, false);
+    deployment_ = new RunningDeployment("mpcc_parties");
+    dir_ = deployment_->dir();
+    up_ = deployment_->up_result();
+    endpoints_ = deployment_->endpoints();
   }
   static void TearDownTestSuite() {
-    run_mpcc("down --state-dir " + dir_.string());
-    const std::string needle = dir_.string();
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-      const std::string name = entry.path().filename().string();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      const auto pid = static_cast<pid_t>(std::stol(name));
-      for (const std::string& arg : mpcc::deploy::process_cmdline(pid)) {
-        if (arg.find(needle) != std::string::npos && mpcc::deploy::process_alive(pid)) {
-          std::cerr << "party test: killing leftover pid " << pid << "\n";
-          ::kill(pid, SIGKILL);
-          break;
-        }
-      }
-    }
-    fs::remove_all(dir_);
+    delete deployment_;
+    deployment_ = nullptr;
   }
   void SetUp() override {
     ASSERT_EQ(up_.code, 0) << up_.output;
@@ -86,34 +55,16 @@ class PartyDemo : public ::testing::Test {
   }
 
   static mpcc::http::Client client(int read_timeout_ms = 60000) {
-    mpcc::http::ClientOptions o;
-    o.ca_cert_path = endpoints_["ca_cert"].get<std::string>();
-    o.read_timeout_ms = read_timeout_ms;
-    o.max_response_bytes = 64u << 20;
-    return mpcc::http::Client(o);
+    return deployment_->client(read_timeout_ms);
   }
-  static const json& party(const std::string& name) { return endpoints_["parties"][name]; }
+  static const json& party(const std::string& name) { return deployment_->party(name); }
   static std::string operator_token(const std::string& name) {
-    return read_text(party(name)["credential_file"].get<std::string>());
+    return deployment_->operator_token(name);
   }
   // A request to `name`'s app as its operator (or with `token` when given).
   static Reply call(const std::string& name, const std::string& method, const std::string& path,
                     const json& body = nullptr, std::optional<std::string> token = std::nullopt) {
-    const std::string url = party(name)["app"].get<std::string>() + path;
-    mpcc::http::Headers headers;
-    const std::string bearer = token ? *token : operator_token(name);
-    if (!bearer.empty()) headers.emplace_back("Authorization", "Bearer " + bearer);
-    auto r = client().request(method, url, body.is_null() ? "" : body.dump(),
-                              body.is_null() ? "" : "application/json", headers);
-    Reply out;
-    if (!r.ok()) {
-      ADD_FAILURE() << method << " " << url << ": " << r.status().to_string();
-      return out;
-    }
-    out.status = r->status;
-    out.text = r->body;
-    out.body = json::parse(r->body, nullptr, false);
-    return out;
+    return deployment_->call(name, method, path, body, std::move(token));
   }
   static std::vector<mpcc::records::Record> csv_rows(const std::string& file) {
     auto text = mpcc::read_text_file(fs::path(MPCC_SHARED_DATA) / file);
@@ -134,14 +85,12 @@ class PartyDemo : public ::testing::Test {
     return events;
   }
 
-  static fs::path dir_;
-  static mpcc::testing::CommandResult up_;
-  static json endpoints_;
+  static inline RunningDeployment* deployment_ = nullptr;
+  static inline fs::path dir_;
+  static inline mpcc::testing::CommandResult up_;
+  static inline json endpoints_;
 };
 
-fs::path PartyDemo::dir_;
-mpcc::testing::CommandResult PartyDemo::up_;
-json PartyDemo::endpoints_;
 
 TEST_F(PartyDemo, EveryPartyIsUpAndTheApiNeedsTheOperatorToken) {
   for (const char* p : {"contoso", "fabrikam", "woodgrove", "snooper"}) {

@@ -2,6 +2,7 @@
 // innererror passed on, and a one-line reason per cause.
 #include <gtest/gtest.h>
 
+#include "party/party_app.h"
 #include "party/sidecar_failure.h"
 
 namespace mpcc::party {
@@ -59,6 +60,39 @@ TEST(SidecarFailure, NonJsonBodiesAndEmptyErrorsStillSaySomething) {
   EXPECT_EQ(f.error, "<html>bad gateway</html>");
   auto empty = describe_sidecar_failure(reply(500, json::object()), "attestation");
   EXPECT_EQ(empty.error, "attestation failed with status 500");
+}
+
+TEST(SidecarFailure, AnUnavailableUpstreamSaysWhenToRetry) {
+  auto f = describe_sidecar_failure(
+      reply(503, {{"error", "attestation service 127.0.0.1:9 is unavailable"},
+                  {"step", "attest"},
+                  {"retry_after_s", 4}}),
+      "key release");
+  EXPECT_FALSE(f.no_tee);
+  EXPECT_EQ(f.retry_after_s.value_or(0), 4);
+  EXPECT_NE(f.failure_reason.find("attestation service 127.0.0.1:9 is unavailable"),
+            std::string::npos)
+      << f.failure_reason;
+  EXPECT_NE(f.failure_reason.find("try again in 4 s"), std::string::npos) << f.failure_reason;
+  EXPECT_EQ(f.to_json()["retry_after_s"], 4);
+}
+
+TEST(SidecarFailure, RetryAfterHeaderOnEvery503) {
+  http::Response from_body = http::Response::json(503, {{"retry_after_s", 7}});
+  with_retry_after(from_body);
+  http::Response plain = http::Response::json(503, {{"error", "x"}});
+  with_retry_after(plain);
+  auto header = [](const http::Response& r) {
+    std::string v;
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Retry-After") v += value + ";";
+    }
+    return v;
+  };
+  EXPECT_EQ(header(from_body), "7;");
+  EXPECT_EQ(header(plain), "1;");
+  with_retry_after(from_body);  // never twice
+  EXPECT_EQ(header(from_body), "7;");
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ TEST(Failure, StatusPerStepAndCode) {
   EXPECT_EQ(fail(Step::kDevice, unavailable("x")).http_status(), 500);
   for (Step s : {Step::kAttest, Step::kIdentity, Step::kRelease, Step::kUnwrap}) {
     EXPECT_EQ(fail(s, permission_denied("x")).http_status(), 403);
-    EXPECT_EQ(fail(s, unavailable("x")).http_status(), 403);
+    EXPECT_EQ(fail(s, unavailable("x")).http_status(), 503);
+    EXPECT_EQ(fail(s, Status(StatusCode::kDeadlineExceeded, "x")).http_status(), 503);
     EXPECT_EQ(fail(s, invalid_argument("x")).http_status(), 403);
     EXPECT_EQ(fail(s, failed_precondition("x")).http_status(), 500);
     EXPECT_EQ(fail(s, internal_error("x")).http_status(), 500);
@@ -45,6 +46,21 @@ TEST(Failure, ResponseBody) {
   binary.detail = std::string("\xff\xfe bytes");
   const json parsed = json::parse(binary.to_response().body, nullptr, false);
   EXPECT_FALSE(parsed.is_discarded());
+}
+
+TEST(Failure, UnavailableUpstreamIs503WithRetryAfter) {
+  Failure down = fail(Step::kRelease, unavailable("key vault v:1: connection refused"));
+  http::Response r = down.to_response();
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(json::parse(r.body)["retry_after_s"], 1);
+  down.retry_after_s = 8;
+  r = down.to_response();
+  EXPECT_EQ(json::parse(r.body)["retry_after_s"], 8);
+  bool has_header = false;
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Retry-After") has_header = value == "8";
+  }
+  EXPECT_TRUE(has_header);
 }
 
 TEST(Outcome, ValueOrFailure) {

@@ -5,6 +5,9 @@
 // identity failures, and SidecarClient against a running sidecar.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.h"
@@ -304,6 +307,48 @@ TEST_F(SidecarServiceTest, IdentityFailures) {
   with_token["access_token"] = env().contoso_bearer();
   const Answer given = post(no_identity->url, "/key/release", with_token.dump());
   EXPECT_EQ(given.status, 200) << given.describe();
+}
+
+// An attestation service that cannot be reached: 503 naming it, with
+// Retry-After; inside the backoff window the sidecar answers at once without
+// trying; after it, it tries again.
+TEST_F(SidecarServiceTest, AnUnreachableUpstreamIs503AndBackedOffFrom) {
+  int closed_port = 0;
+  {
+    http::ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    http::Server probe(o);
+    ASSERT_TRUE(probe.start().ok());
+    closed_port = probe.port();
+  }  // stopped: nothing listens there now
+  const std::string dead = "127.0.0.1:" + std::to_string(closed_port);
+  SidecarConfig config = env().sidecar_config();
+  config.allowed_endpoints.push_back(dead);
+  config.backoff = BackoffPolicy{std::chrono::seconds(2), std::chrono::seconds(2)};
+  auto sidecar = env().start_sidecar(std::move(config));
+  json body = release_body();
+  body["maa_endpoint"] = dead;
+
+  const Answer first = post(sidecar->url, "/key/release", body.dump());
+  const auto t0 = std::chrono::steady_clock::now();
+  expect_error(first, 503, "attest", "attestation service " + dead);
+  EXPECT_EQ(first.body["retry_after_s"], 2) << first.describe();
+
+  const Answer backed_off = post(sidecar->url, "/key/release", body.dump());
+  expect_error(backed_off, 503, "attest", "is unavailable (1 failure in a row");
+  EXPECT_NE(backed_off.raw.find("not retried for another"), std::string::npos)
+      << backed_off.describe();
+
+  // The window (2 s) passes: the next request tries the upstream again.
+  std::this_thread::sleep_until(t0 + std::chrono::milliseconds(2100));
+  const Answer retried = post(sidecar->url, "/key/release", body.dump());
+  expect_error(retried, 503, "attest", "attestation service " + dead);
+  EXPECT_EQ(retried.raw.find("not retried"), std::string::npos) << retried.describe();
+
+  // Other upstreams are not affected: a release through the live service works.
+  const Answer live = post(sidecar->url, "/key/release", release_body().dump());
+  EXPECT_EQ(live.status, 200) << live.describe();
 }
 
 TEST_F(SidecarServiceTest, SidecarClientAgainstTheSidecar) {
