@@ -80,7 +80,8 @@ Sidecar::Sidecar(SidecarConfig config, std::unique_ptr<ReportSource> reports,
       allowlist_(std::move(allowlist)),
       group_token_digest_(std::move(group_token_digest)),
       client_(config_.client),
-      backoff_(config_.backoff) {
+      backoff_(config_.backoff),
+      transfer_keys_(reports_->has_device() ? config_.transfer_keys_ahead : 0) {
   identity_.endpoint = config_.identity_endpoint;
   identity_.credential = std::move(config_.identity_credential);
   identity_.client_id = config_.identity_client_id;
@@ -247,7 +248,7 @@ Outcome<std::string> Sidecar::release_key(const ReleaseRequest& request,
   std::optional<StatusOr<TransferKey>> transfer;
   {
     auto step = timings.step("transfer_key");
-    transfer.emplace(TransferKey::generate());
+    transfer.emplace(transfer_keys_.take());
   }
   if (!transfer->ok()) return fail(Step::kRelease, transfer->status());
   Outcome<std::string> maa_token =

@@ -14,7 +14,8 @@
 //                                                          string>"}
 //
 // REPORT_DATA is SHA-256(decoded runtime_data) || 32 zero bytes. A key
-// release makes an ephemeral RSA-2048 transfer key, attests with its JWK set
+// release takes an ephemeral RSA-2048 transfer key (made ahead of time by a
+// background thread: transfer_key_pool.h), attests with its JWK set
 // as runtime data (MAA), gets a managed-identity token for the vault (unless
 // the caller gave access_token), asks the vault to release the key, checks
 // the answer's signature and unwraps the key (see the README for the flow).
@@ -61,6 +62,7 @@
 #include "skr/security_context.h"
 #include "skr/sidecar_request.h"
 #include "skr/step_timings.h"
+#include "skr/transfer_key_pool.h"
 #include "skr/upstream_backoff.h"
 
 namespace mpcc::skr {
@@ -80,6 +82,7 @@ struct SidecarConfig {
   std::vector<std::string> allowed_endpoints;  // "host:port"; empty: any endpoint
   std::string user_agent = "mpcc-skr";
   BackoffPolicy backoff;                       // per upstream, when it is unreachable or 5xx
+  std::size_t transfer_keys_ahead = 2;         // made in the background (no device: none)
 };
 
 // Plain-HTTP server options on a loopback address: 127.0.0.1, localhost
@@ -140,6 +143,7 @@ class Sidecar {
   IdentityConfig identity_;
   http::Client client_;
   mutable UpstreamBackoff backoff_;
+  mutable TransferKeyPool transfer_keys_;
 };
 
 }  // namespace mpcc::skr
