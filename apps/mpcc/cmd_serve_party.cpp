@@ -37,7 +37,9 @@ void run(const PartyArgs& a) {
   options.host = config.listen_host;
   options.port = config.listen_port;
   options.tls = http::TlsFiles{config.tls_cert.string(), config.tls_key.string()};
-  options.worker_threads = 16;  // a streamed analysis holds a worker for its duration
+  // A streamed analysis, and every browser connection kept open (four panes,
+  // several connections each), holds a worker.
+  options.worker_threads = 64;
   const std::string name = "party " + config.party;
   party::PartyAppDeps deps = value_or_exit(party::prepare_party_app(std::move(config)), kWhat);
   if (!a.web_root.empty()) deps.assets = value_or_exit(web::Assets::from_directory(a.web_root), kWhat);

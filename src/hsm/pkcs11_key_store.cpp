@@ -137,8 +137,19 @@ StatusOr<KeyInfo> Pkcs11KeyStore::Impl::key_info(Session& s, CK_OBJECT_HANDLE pr
   MPCC_ASSIGN_OR_RETURN(c.n, s.attribute(priv, CKA_MODULUS));
   MPCC_ASSIGN_OR_RETURN(c.e, s.attribute(priv, CKA_PUBLIC_EXPONENT));
   MPCC_ASSIGN_OR_RETURN(bool extractable, s.bool_attribute(priv, CKA_EXTRACTABLE));
+  {
+    std::lock_guard lock(public_keys_mu);
+    auto it = public_keys.find(id);
+    if (it != public_keys.end() && it->second.n == c.n && it->second.e == c.e) {
+      return KeyInfo{std::string(id), it->second.key.bits(), extractable, it->second.key};
+    }
+  }
   StatusOr<crypto::PublicKey> pub = crypto::PublicKey::from_rsa(c);
   if (!pub.ok()) return pub.status().with_context("HSM: key '" + std::string(id) + "'");
+  {
+    std::lock_guard lock(public_keys_mu);
+    public_keys.insert_or_assign(std::string(id), CachedPublicKey{c.n, c.e, *pub});
+  }
   return KeyInfo{std::string(id), pub->bits(), extractable, *pub};
 }
 
@@ -195,7 +206,7 @@ StatusOr<KeyInfo> Pkcs11KeyStore::generate_rsa(std::string_view id, const RsaKey
   MPCC_RETURN_IF_ERROR(s.check(call(s.fn()->C_GenerateKeyPair, s.handle(), &mech, pub.data(),
                                     pub.size(), priv.data(), priv.size(), &pub_h, &priv_h),
                                "C_GenerateKeyPair"));
-  return Impl::key_info(s, priv_h, id);
+  return impl_->key_info(s, priv_h, id);
 }
 
 StatusOr<KeyInfo> Pkcs11KeyStore::import_rsa(std::string_view id, const crypto::PrivateKey& key,
@@ -235,14 +246,14 @@ StatusOr<KeyInfo> Pkcs11KeyStore::import_rsa(std::string_view id, const crypto::
     (void)s.destroy(priv_h);  // no half-imported key
     return created;
   }
-  return Impl::key_info(s, priv_h, id);
+  return impl_->key_info(s, priv_h, id);
 }
 
 StatusOr<KeyInfo> Pkcs11KeyStore::get(std::string_view id) const {
   MPCC_RETURN_IF_ERROR(check_key_id(id));
   MPCC_ASSIGN_OR_RETURN(Session s, impl_->pool.acquire());
   MPCC_ASSIGN_OR_RETURN(CK_OBJECT_HANDLE priv, Impl::private_key(s, id));
-  return Impl::key_info(s, priv, id);
+  return impl_->key_info(s, priv, id);
 }
 
 StatusOr<std::vector<std::string>> Pkcs11KeyStore::list() const {
@@ -272,6 +283,12 @@ Status Pkcs11KeyStore::destroy(std::string_view id) {
     objects.insert(objects.end(), found.begin(), found.end());
   }
   if (objects.empty()) return key_not_found(id);
+  {
+    std::lock_guard lock(impl_->public_keys_mu);
+    if (auto it = impl_->public_keys.find(id); it != impl_->public_keys.end()) {
+      impl_->public_keys.erase(it);
+    }
+  }
   for (CK_OBJECT_HANDLE h : objects) MPCC_RETURN_IF_ERROR(s.destroy(h));
   return ok_status();
 }

@@ -14,9 +14,11 @@ StatusOr<std::shared_ptr<ReleasedKey>> make_released_key(const jose::Jwk& jwk, s
   const auto slash = kid.find_last_of('/');
   std::string version = slash == std::string::npos ? kid : kid.substr(slash + 1);
   if (version.empty()) return invalid_argument("released key: its kid names no version");
+  crypto::PublicKey public_key = private_key.public_key();
   auto key = std::make_shared<ReleasedKey>(ReleasedKey{std::move(owner), std::move(key_name),
                                                        std::move(vault), kid, std::move(version),
-                                                       std::move(private_key), jwk.public_only(),
+                                                       std::move(private_key), std::move(public_key),
+                                                       jwk.public_only(),
                                                        std::chrono::system_clock::now(), nullptr});
   return key;
 }

@@ -36,7 +36,8 @@ struct ReleasedKey {
   std::string kid;       // the vault's key id (URL ending in the version)
   std::string version;   // last path segment of kid
   crypto::PrivateKey private_key;
-  jose::Jwk public_jwk;  // public part only (kid kept)
+  crypto::PublicKey public_key;  // its public half, derived once (encryption uses it)
+  jose::Jwk public_jwk;          // public part only (kid kept)
   std::chrono::system_clock::time_point released_at;
   // The owner's data key under this key version (set once the app has it).
   std::shared_ptr<const records::DataKey> data_key;

@@ -93,7 +93,7 @@ http::Response PartyApp::skr_release(const http::Request& request) {
   // (created at the first release; owners only write records, but every
   // party gets one so /encrypt-/decrypt and listing work the same way).
   auto data_key = store_.data_key(config_.party, out.key->version, out.key->private_key,
-                                  out.key->private_key.public_key(), /*create=*/config_.role != Role::kObserver);
+                                  out.key->public_key, /*create=*/config_.role != Role::kObserver);
   if (!data_key.ok() && data_key.status().code() != StatusCode::kNotFound) {
     return error_response(http_status_for(data_key.status()),
                           "the released key does not open this party's data key: " +
@@ -227,7 +227,7 @@ http::Response PartyApp::encrypt(const http::Request& request) {
   if (key == nullptr) {
     return error_response(400, "No key has been released yet. Click \"Test Secure Key Release\" first.");
   }
-  auto jwe = jose::jwe_encrypt_rsa_oaep_256(key->private_key.public_key(), as_span(plaintext),
+  auto jwe = jose::jwe_encrypt_rsa_oaep_256(key->public_key, as_span(plaintext),
                                             {{"kid", key->kid}, {"mpcc_owner", config_.party}});
   if (!jwe.ok()) return error_response(500, "Encryption failed: " + jwe.status().message());
   return http::Response::json(200, {{"status", "success"},

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <map>
 #include <string_view>
 
 #include "hsm/internal/pkcs11_module.h"
@@ -51,9 +52,19 @@ struct Pkcs11KeyStore::Impl {
                                                             std::string_view id);
   // The private key of `id`, or key_not_found(id).
   static StatusOr<CK_OBJECT_HANDLE> private_key(internal::Session& s, std::string_view id);
-  // KeyInfo read from the private key object (modulus, exponent, extractable).
-  static StatusOr<KeyInfo> key_info(internal::Session& s, CK_OBJECT_HANDLE priv,
-                                    std::string_view id);
+  // KeyInfo read from the private key object (modulus, exponent,
+  // extractable). The public key built from a modulus and exponent is kept
+  // per id and reused while the token's object has the same ones: building
+  // it runs OpenSSL's public-key check, which for RSA-4096 (a primality
+  // test of the modulus) was nearly all the time of a vault's GET key.
+  StatusOr<KeyInfo> key_info(internal::Session& s, CK_OBJECT_HANDLE priv, std::string_view id);
+
+  struct CachedPublicKey {
+    Bytes n, e;
+    crypto::PublicKey key;
+  };
+  std::mutex public_keys_mu;
+  std::map<std::string, CachedPublicKey, std::less<>> public_keys;
 };
 
 }  // namespace mpcc::hsm
