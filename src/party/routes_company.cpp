@@ -4,11 +4,13 @@
 // /company/encrypted-status (seed-app.md 6.12-6.16), on RecordStore: one
 // JWE blob per record, written create-only.
 #include <fmt/format.h>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 #include "common/file_io.h"
 #include "party/party_app.h"
 #include "records/csv.h"
+#include "records/record_codec.h"
 #include "records/record_id.h"
 #include "records/timestamp.h"
 
@@ -130,18 +132,40 @@ http::Response PartyApp::company_list(const http::Request& request) {
     if (max_results < 1 || max_results > 5000) return error_response(400, "max_results must be 1-5000");
   }
   const std::string marker = request.query_param("marker").value_or("");
+  // ?decrypt=true: each record also opened here, inside the TEE, for this
+  // company's own operator only (a partner gets ciphertext, as always).
+  std::shared_ptr<const ReleasedKey> decrypt_key;
+  std::optional<records::RecordCodec> codec;
+  if (request.query_param("decrypt").value_or("false") == "true") {
+    if (!auth_.require_operator(request).ok()) {
+      return error_response(403, "Only this company's operator may list its records decrypted");
+    }
+    auto key = own_key_with_data_key();
+    if (!key.ok()) return error_response(400, key.status().message());
+    decrypt_key = *key;
+    codec.emplace(*decrypt_key->data_key);
+  }
   auto page = store_.list(config_.party, marker, max_results);
   if (!page.ok()) return error_response(http_status_for(page.status()), page.status().message());
   auto total = store_.count(config_.party);
   json records = json::array();
   std::size_t line = 0;
   for (const auto& r : page->records) {
-    records.push_back({{"line_number", ++line},
-                       {"record_id", r.record_id},
-                       {"blob_name", r.blob_name},
-                       {"timestamp", r.timestamp},
-                       {"company", r.owner},
-                       {"ciphertext", r.jwe}});
+    json entry = {{"line_number", ++line},
+                  {"record_id", r.record_id},
+                  {"blob_name", r.blob_name},
+                  {"timestamp", r.timestamp},
+                  {"company", r.owner},
+                  {"ciphertext", r.jwe}};
+    if (codec) {
+      auto opened = codec->open(r.jwe, config_.party, r.record_id);
+      if (opened.ok()) {
+        entry["record"] = opened->record.to_json();
+      } else {
+        entry["decrypt_error"] = opened.status().message();
+      }
+    }
+    records.push_back(std::move(entry));
   }
   // The wrapped data keys a partner needs (they open only with this
   // company's released key): key version -> JWE.

@@ -284,6 +284,16 @@ TEST_F(PartyDemo, DecryptToggleShowsTheOwnRecordsOnly) {
     EXPECT_EQ(rec["phone"], phone_of[rec["name"].get<std::string>()]);
     if (++checked == 10) break;
   }
+  // The whole page decrypted in one call (the operator's own records only).
+  Reply opened = call("contoso", "GET", "/company/list?max_results=50&decrypt=true");
+  ASSERT_EQ(opened.status, 200) << opened.text;
+  ASSERT_EQ(opened.body["records"].size(), 50u);
+  for (const json& r : opened.body["records"]) {
+    ASSERT_TRUE(r.contains("record")) << r.dump();
+    const std::string name = r["record"]["name"].get<std::string>();
+    ASSERT_TRUE(phone_of.count(name)) << r.dump();
+    EXPECT_EQ(r["record"]["phone"], phone_of[name]);
+  }
   // Fabrikam cannot open Contoso's record, even holding it.
   const json& first = list.body["records"][0];
   Reply other = call("fabrikam", "POST", "/decrypt",
@@ -410,6 +420,21 @@ TEST_F(PartyDemo, PartnerReadNeedsTheAnalystsIdentity) {
   Reply refused = call("contoso", "GET", "/company/list", nullptr, token);
   EXPECT_EQ(refused.status, 403) << refused.text;
   EXPECT_NE(refused.body.value("message", "").find("not a partner reader"), std::string::npos) << refused.text;
+
+  // Woodgrove, a partner reader, gets ciphertext, never Contoso's plaintext.
+  const std::string woodgrove_credential =
+      read_text(endpoints_["identities"]["woodgrove"]["credential_file"].get<std::string>());
+  auto w = client().get(endpoints_["identity"].get<std::string>() +
+                            "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=" +
+                            mpcc::http::encode_query_value(contoso_app),
+                        {{"Metadata", "true"}, {"X-IDENTITY-HEADER", woodgrove_credential}});
+  ASSERT_TRUE(w.ok() && w->status == 200) << (w.ok() ? w->body : w.status().to_string());
+  const std::string partner_token = json::parse(w->body)["access_token"].get<std::string>();
+  Reply ciphertext = call("contoso", "GET", "/company/list?max_results=1", nullptr, partner_token);
+  EXPECT_EQ(ciphertext.status, 200) << ciphertext.text;
+  Reply plaintext = call("contoso", "GET", "/company/list?max_results=1&decrypt=true", nullptr, partner_token);
+  EXPECT_EQ(plaintext.status, 403) << plaintext.text;
+  EXPECT_EQ(plaintext.text.find("\"record\""), std::string::npos) << plaintext.text;
 }
 
 TEST_F(PartyDemo, TamperedAndSwappedRecordsAreDetected) {
