@@ -34,6 +34,22 @@ if(MPCC_SANITIZE)
   add_link_options(-fsanitize=address,${MPCC_UBSAN_CHECKS})
 endif()
 
+# Fuzzing (fuzz/README.md). libFuzzer exists only in clang, so the asan
+# preset (the sanitizer pass of scripts/test) is built with clang-14 and
+# MPCC_FUZZ=ON: every target gets libFuzzer's coverage instrumentation
+# (-fsanitize=fuzzer-no-link) and each fuzz target links libFuzzer's main
+# (-fsanitize=fuzzer, in fuzz/CMakeLists.txt). The release pass (preset ci)
+# stays GCC with -Werror; there the fuzz targets link fuzz/replay_main.cpp
+# and only replay their seed corpora.
+if(MPCC_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "MPCC_FUZZ=ON needs clang (libFuzzer); the compiler is "
+                        "${CMAKE_CXX_COMPILER_ID}. Configure with -DCMAKE_CXX_COMPILER=clang++ "
+                        "or MPCC_FUZZ=OFF.")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 # Precompiled headers (CI time: parsing nlohmann-json, spdlog and the standard
 # library is about a fifth of a translation unit's compile time). Two headers
 # are built once each, by mpcc_pch_library and mpcc_pch_test, and every library

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -11,6 +12,9 @@
 #include "mpcc/version.h"
 
 int main(int argc, char** argv) {
+  // A peer that goes away mid-request is an error to report (EPIPE), not a
+  // reason for the process to die silently (SIGPIPE's default).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"mpcc: multi-party confidential computing (SEV-SNP attestation, secure key release)"};
   app.set_version_flag("--version", std::string("mpcc ") + MPCC_VERSION_STRING);
   app.require_subcommand(1);

@@ -8,13 +8,17 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstring>
+#include <fstream>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -53,7 +57,7 @@ class TempFile {
   }
 
   Status write(const fs::path& dir, std::string_view head, std::string_view data, bool durable) {
-    path_ = dir / fmt::format("{}{:016x}", kTempPrefix, crypto::random_u64());
+    path_ = dir / fmt::format("{}{}-{:016x}", kTempPrefix, ::getpid(), crypto::random_u64());
     MPCC_ASSIGN_OR_RETURN(UniqueFd fd, internal::open_fd(path_, O_WRONLY | O_CREAT | O_EXCL));
     MPCC_RETURN_IF_ERROR(internal::write_all(fd.get(), head, path_));
     MPCC_RETURN_IF_ERROR(internal::write_all(fd.get(), data, path_));
@@ -73,6 +77,41 @@ class TempFile {
  private:
   fs::path path_;
 };
+
+// True unless `pid` is gone or a zombie (killed, not yet reaped by its
+// parent: it writes nothing more). Unknown (no /proc) counts as running.
+bool process_runs(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const std::size_t paren = line.rfind(')');  // after the command name, which may hold spaces
+  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+}
+
+// Removes the temporary files in `dir` whose writer no longer runs: a put
+// killed between writing its temporary file and the rename leaves one, and
+// nothing else would ever remove it. The name carries the writer's pid
+// (".tmp-<pid>-<16 hex>"); a file whose pid runs (or that names no pid) is
+// left alone. Best effort: errors are logged, not returned.
+void remove_dead_writers_temp_files(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(kTempPrefix)) continue;
+    const std::string_view rest = std::string_view(name).substr(std::strlen(kTempPrefix));
+    const std::size_t dash = rest.find('-');
+    if (dash == std::string_view::npos || dash == 0) continue;
+    pid_t pid = 0;
+    const auto [end_of_pid, parse_ec] = std::from_chars(rest.data(), rest.data() + dash, pid);
+    if (parse_ec != std::errc() || end_of_pid != rest.data() + dash || pid <= 0) continue;
+    if (process_runs(pid)) continue;
+    if (::unlink(it->path().c_str()) != 0 && errno != ENOENT) {
+      spdlog::warn("directory store: cannot remove {}: {}", it->path().string(),
+                   std::strerror(errno));
+    }
+  }
+}
 
 class DirectoryStore final : public BlobStore {
  public:
@@ -95,6 +134,7 @@ class DirectoryStore final : public BlobStore {
       if (!fs::is_directory(dir, ec)) {
         return failed_precondition(fmt::format("{} exists and is not a directory", dir.string()));
       }
+      remove_dead_writers_temp_files(dir);
       return ok_status();
     }
     return durable_ ? internal::sync_directory(root_) : ok_status();

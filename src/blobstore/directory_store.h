@@ -12,7 +12,9 @@
 //  - Every put is atomic: the blob file (header + data, internal/blob_file.h)
 //    is written to a temporary file, fsynced, renamed over the old one, and
 //    the directory fsynced. Readers see the old or the new blob, never part
-//    of one; a crash leaves at most an invisible ".tmp-*" file.
+//    of one; a crash leaves at most an invisible ".tmp-<pid>-*" file, which
+//    create_container() of an existing container removes once its writer
+//    (the pid) no longer runs.
 //  - Writers of a container (put, remove) serialise on an flock(2) of
 //    ROOT/<container>/.lock for the check-and-rename step, so If-Match and
 //    If-None-Match: * are atomic with respect to writers in other threads

@@ -112,12 +112,15 @@ void write_error(httplib::Response& res, int status, std::string message) {
   write_response(http_error_response(status, std::move(message)), res);
 }
 
+// The 500 answer of the exception firewall (nothing about the exception).
+constexpr const char* kInternalErrorBody =
+    R"({"error":{"code":"InternalError","message":"internal error"}})";
+
 void write_internal_error(httplib::Response& res) {
   res.headers.clear();
   res.body.clear();
   res.status = 500;
-  res.set_content(R"({"error":{"code":"InternalError","message":"internal error"}})",
-                  "application/json; charset=utf-8");
+  res.set_content(kInternalErrorBody, "application/json; charset=utf-8");
 }
 
 std::string exception_text(const std::exception_ptr& ep) {
@@ -172,7 +175,9 @@ StatusOr<nlohmann::json> Request::json_body() const {
 Response Response::json(int status, const nlohmann::json& body) {
   Response r;
   r.status = status;
-  r.body = body.dump();
+  // Answers may quote client input (error messages, echoed fields): invalid
+  // UTF-8 becomes U+FFFD instead of a type_error (a 500, found by fuzzing).
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
@@ -436,6 +441,10 @@ Status Server::start() {
   s.set_payload_max_length(o.max_body_bytes);
   s.set_read_timeout(o.read_timeout_seconds, 0);
   s.set_write_timeout(o.read_timeout_seconds, 0);
+  // httplib closes a connection after 5 requests by default: with TLS, a
+  // new handshake every 5 requests was most of a small request's cost.
+  s.set_keep_alive_max_count(o.keep_alive_max_requests);
+  s.set_keep_alive_timeout(o.keep_alive_timeout_seconds);
   const std::size_t threads = o.worker_threads;
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   d.register_handlers();
@@ -487,6 +496,46 @@ void Server::stop() {
   d.server->stop();
   if (d.listener.joinable()) d.listener.join();
   d.stopped = true;
+}
+
+Response Server::handle(const Request& request) const {
+  const Impl& d = *impl_;
+  try {
+    if (request.body.size() > d.options.max_body_bytes) {
+      return http_error_response(413, builtin_error_message(413, d.options.max_body_bytes));
+    }
+    for (const Impl::Route& route : d.routes) {
+      std::smatch match;
+      if (route.method != request.method || !std::regex_match(request.path, match, route.regex)) {
+        continue;
+      }
+      Request routed = request;
+      routed.path_params.clear();
+      for (std::size_t i = 1; i < match.size(); ++i) routed.path_params.push_back(match[i].str());
+      Response out = route.handler(routed);
+      if (out.status < 100 || out.status > 599) {
+        throw std::logic_error("http: handler returned status " + std::to_string(out.status));
+      }
+      return out;
+    }
+    std::set<Method> allowed = d.methods_for(request.path);
+    if (allowed.empty()) return http_error_response(404, "no such resource: " + request.path);
+    std::string allow;
+    for (Method m : allowed) {
+      if (!allow.empty()) allow += ", ";
+      allow += method_name(m);
+    }
+    return http_error_response(405, "method " + std::string(method_name(request.method)) +
+                                        " is not allowed on " + request.path)
+        .with_header("Allow", allow);
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler for {} {} threw: {}", method_name(request.method), request.path,
+                  e.what());
+  } catch (...) {
+    spdlog::error("http: handler for {} {} threw a non-standard exception",
+                  method_name(request.method), request.path);
+  }
+  return Response::text(500, kInternalErrorBody, "application/json; charset=utf-8");
 }
 
 int Server::port() const { return impl_->port.load(); }

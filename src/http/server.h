@@ -44,8 +44,14 @@ struct ServerOptions {
   int port = 0;                    // 0: an ephemeral port, see Server::port()
   std::optional<TlsFiles> tls;     // plain HTTP when absent
   std::size_t max_body_bytes = 1u << 20;
-  std::size_t worker_threads = 8;
+  // Each worker serves one connection at a time, for as long as the client
+  // keeps it open (up to keep_alive_max_requests requests, or until it has
+  // been idle keep_alive_timeout_seconds): have more workers than clients
+  // that keep connections open, or they queue.
+  std::size_t worker_threads = 32;
   int read_timeout_seconds = 10;
+  std::size_t keep_alive_max_requests = 10000;
+  int keep_alive_timeout_seconds = 5;
 };
 
 // Header names are matched case-insensitively.
@@ -80,6 +86,8 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   StreamProducer stream;  // when set, the body is streamed and `body` is ignored
 
+  // Compact JSON; strings that are not valid UTF-8 (client input quoted in
+  // a message) are written with U+FFFD for the invalid bytes.
   static Response json(int status, const nlohmann::json& body);
   static Response text(int status, std::string body, std::string content_type = "text/plain");
   // A streamed answer (e.g. server-sent events: "text/event-stream").
@@ -98,6 +106,16 @@ class Server {
 
   // `pattern` is an ECMAScript regex matched against the whole path.
   void route(Method method, std::string pattern, Handler handler);
+
+  // Answers one request in process, without a socket (fuzzing, tests): the
+  // first route whose method matches and whose pattern matches the whole
+  // path runs with `request` (its path_params set from the captures);
+  // otherwise 405 (with Allow) or 404, and 413 for a body over
+  // max_body_bytes, all as JSON errors. A handler that throws, or answers a
+  // status outside 100-599, gives the same 500 JSON answer as over HTTP.
+  // A streamed Response is returned unstarted. May be called before, during
+  // or after start(), concurrently with the server's own requests.
+  Response handle(const Request& request) const;
 
   // Binds (kUnavailable "cannot bind host:port: ...") and starts serving on
   // background threads; returns once the socket accepts connections.

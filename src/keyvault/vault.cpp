@@ -148,13 +148,17 @@ Outcome<json> KeyVault::create_key(const Caller& caller, const std::string& orig
   auto info = options_.keys->generate_rsa(
       rec.hsm_id, hsm::RsaKeySpec{.bits = request.key_size, .extractable = request.exportable});
   if (!info.ok()) return deny(caller, "create", name, rec.version, "", refusal(info.status()));
+  // The audit record before the registry row (write-ahead; also for update
+  // and delete): a crash between the two leaves at worst a record of a
+  // version that never became usable, never a usable version without its
+  // record. A failure after the record adds a deny record of the same version.
+  json reasons = json::array({"kty " + rec.kty + ", " + std::to_string(rec.key_size) + " bits" +
+                              (rec.attributes.exportable ? ", exportable" : "")});
+  audit(caller, "create", name, rec.version, "", AuditDecision::kAllow, std::move(reasons));
   if (Status s = options_.registry->insert(rec); !s.ok()) {
     (void)options_.keys->destroy(rec.hsm_id);
     return deny(caller, "create", name, rec.version, "", refusal(s));
   }
-  json reasons = json::array({"kty " + rec.kty + ", " + std::to_string(rec.key_size) + " bits" +
-                              (rec.attributes.exportable ? ", exportable" : "")});
-  audit(caller, "create", name, rec.version, "", AuditDecision::kAllow, std::move(reasons));
   auto out = key_bundle(origin, rec, info->public_key);
   if (!out.ok()) return refusal(out.status());
   return *out;
@@ -224,12 +228,12 @@ Outcome<json> KeyVault::update_key(const Caller& caller, const std::string& orig
     return refusal(invalid_argument("attributes: exp must be after nbf"));
   }
   rec.attributes.updated = options_.clock->now();
-  if (Status s = options_.registry->update(rec); !s.ok()) {
-    return deny(caller, "update", name, rec.version, "", refusal(s));
-  }
   json reasons = json::array();
   if (request.release_policy) reasons.push_back("release policy replaced");
   audit(caller, "update", name, rec.version, "", AuditDecision::kAllow, std::move(reasons));
+  if (Status s = options_.registry->update(rec); !s.ok()) {
+    return deny(caller, "update", name, rec.version, "", refusal(s));
+  }
   auto out = bundle(origin, rec);
   if (!out.ok()) return refusal(out.status());
   return *out;
@@ -242,18 +246,21 @@ Outcome<json> KeyVault::delete_key(const Caller& caller, const std::string& orig
   if (!latest.ok()) return refusal(latest.status());
   auto answer = bundle(origin, *latest);  // before the key material goes
   if (!answer.ok()) return refusal(answer.status());
+  audit(caller, "delete", name, latest->version, "", AuditDecision::kAllow, json::array());
   auto removed = options_.registry->remove(name);
   if (!removed.ok()) return deny(caller, "delete", name, "", "", refusal(removed.status()));
-  json reasons = json::array();
+  json leftovers = json::array();
   for (const KeyRecord& r : *removed) {
     Status s = options_.keys->destroy(r.hsm_id);
     if (!s.ok()) {
       spdlog::error("vault {}: key {}/{} removed but its HSM object remains: {}", options_.name,
                     r.name, r.version, s.message());
-      reasons.push_back("HSM object of " + r.version + " not destroyed: " + s.message());
+      leftovers.push_back("HSM object of " + r.version + " not destroyed: " + s.message());
     }
   }
-  audit(caller, "delete", name, latest->version, "", AuditDecision::kAllow, std::move(reasons));
+  if (!leftovers.empty()) {
+    audit(caller, "delete", name, latest->version, "", AuditDecision::kError, std::move(leftovers));
+  }
   return *answer;
 }
 

@@ -50,9 +50,11 @@ RunningDeployment::RunningDeployment(const std::string& tag) {
   if (up_.code == 0) endpoints_ = json::parse(read_text(dir_ / "endpoints.json"), nullptr, false);
 }
 
-RunningDeployment::~RunningDeployment() {
-  run_mpcc("down --state-dir " + dir_.string());
-  const std::string needle = dir_.string();
+RunningDeployment::~RunningDeployment() { tear_down_deployment(dir_); }
+
+void tear_down_deployment(const fs::path& dir) {
+  run_mpcc("down --state-dir " + dir.string());
+  const std::string needle = dir.string();
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
@@ -66,7 +68,7 @@ RunningDeployment::~RunningDeployment() {
       }
     }
   }
-  fs::remove_all(dir_);
+  fs::remove_all(dir, ec);
 }
 
 const json& RunningDeployment::party(const std::string& name) const {

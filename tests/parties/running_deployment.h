@@ -40,6 +40,9 @@ struct Reply {
 mpcc::testing::CommandResult run_mpcc(const std::string& args);
 // A file's text without its trailing newlines ("" when unreadable).
 std::string read_text(const std::filesystem::path& p);
+// Tears a test deployment in `dir` down: `mpcc down`, SIGKILL for any
+// process still naming `dir` in its argv, then removes `dir`.
+void tear_down_deployment(const std::filesystem::path& dir);
 
 class RunningDeployment {
  public:

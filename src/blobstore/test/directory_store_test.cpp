@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,6 +170,43 @@ TEST_F(DirectoryStoreTest, RefusedWritesLeaveNoTemporaryFile) {
   EXPECT_EQ(store_->put("data", "doc", "v3", stale).status().code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".lock", "doc"}));
+}
+
+// A writer killed between its temporary file and the rename leaves the file
+// behind; the next create_container of that container removes it once the
+// writer's pid is gone (or a zombie), and leaves a live writer's (or an
+// unnamed one) alone.
+TEST_F(DirectoryStoreTest, TemporaryFilesOfDeadWritersAreRemoved) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);  // reaped: its pid runs nothing of ours
+  const std::string dead = ".tmp-" + std::to_string(child) + "-00000000000000aa";
+  const std::string live = ".tmp-" + std::to_string(::getpid()) + "-00000000000000bb";
+  const std::string unnamed = ".tmp-00000000000000cc";
+  // A killed writer its parent has not reaped yet (a zombie) writes no more either.
+  const pid_t zombie = ::fork();
+  ASSERT_GE(zombie, 0);
+  if (zombie == 0) ::_exit(0);
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(zombie), &info, WEXITED | WNOWAIT), 0);  // stays a zombie
+  const std::string unreaped = ".tmp-" + std::to_string(zombie) + "-00000000000000dd";
+  for (const std::string& f : {dead, live, unnamed, unreaped}) {
+    std::ofstream(root_ / "data" / f) << "partial";
+  }
+  MPCC_ASSERT_OK(store_->create_container("data"));
+  const std::set<std::string> files = files_in(root_ / "data");
+  if (::kill(child, 0) != 0) {  // (unless the pid was reused at once)
+    EXPECT_FALSE(files.count(dead)) << "a dead writer's file stays";
+  }
+  EXPECT_FALSE(files.count(unreaped)) << "a zombie writer's file stays";
+  ASSERT_EQ(::waitpid(zombie, &status, 0), zombie);
+  EXPECT_TRUE(files.count(live));
+  EXPECT_TRUE(files.count(unnamed));
+  StatusOr<ListPage> page = store_->list("data");
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->blobs.empty());
 }
 
 // Traversal names are refused; valid names full of dots, slashes and
