@@ -77,6 +77,10 @@ struct ListOptions {
   std::string prefix;      // only names starting with this
   std::string marker;      // continue after this (a NextMarker of a previous page)
   int max_results = 5000;  // 1..5000 (larger values are capped at 5000)
+  // Only the names are needed (e.g. to count): a store may then leave the
+  // other properties empty (the directory store does not read each blob's
+  // head; the Azure store returns them anyway).
+  bool names_only = false;
 };
 
 struct ListPage {

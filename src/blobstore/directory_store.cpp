@@ -208,6 +208,10 @@ class DirectoryStore final : public BlobStore {
     const auto limit = static_cast<std::size_t>(max_results);
     for (std::size_t i = 0; i < candidates.size() && i < limit; ++i) {
       Candidate& c = candidates[i];
+      if (!c.properties && options.names_only) {
+        c.properties.emplace();
+        c.properties->name = c.name;
+      }
       if (!c.properties) {
         StatusOr<BlobProperties> head = listed_head(dir / c.file, &c.name);
         if (!head.ok()) return head.status();

@@ -151,6 +151,7 @@ StatusOr<std::size_t> RecordStore::count(const std::string& owner) const {
   std::size_t n = 0;
   blobstore::ListOptions options;
   options.prefix = records_prefix(owner);
+  options.names_only = true;
   for (;;) {
     MPCC_ASSIGN_OR_RETURN(blobstore::ListPage page, store_->list(container_, options));
     n += static_cast<std::size_t>(std::count_if(page.blobs.begin(), page.blobs.end(),

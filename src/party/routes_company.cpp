@@ -132,8 +132,9 @@ http::Response PartyApp::company_list(const http::Request& request) {
     if (max_results < 1 || max_results > 5000) return error_response(400, "max_results must be 1-5000");
   }
   const std::string marker = request.query_param("marker").value_or("");
-  // ?decrypt=true: each record also opened here, inside the TEE, for this
-  // company's own operator only (a partner gets ciphertext, as always).
+  // ?decrypt=true: each record opened here, inside the TEE, and listed
+  // instead of its ciphertext, for this company's own operator only (a
+  // partner gets ciphertext, as always); no data_keys then.
   std::shared_ptr<const ReleasedKey> decrypt_key;
   std::optional<records::RecordCodec> codec;
   if (request.query_param("decrypt").value_or("false") == "true") {
@@ -155,21 +156,24 @@ http::Response PartyApp::company_list(const http::Request& request) {
                   {"record_id", r.record_id},
                   {"blob_name", r.blob_name},
                   {"timestamp", r.timestamp},
-                  {"company", r.owner},
-                  {"ciphertext", r.jwe}};
-    if (codec) {
-      auto opened = codec->open(r.jwe, config_.party, r.record_id);
-      if (opened.ok()) {
-        entry["record"] = opened->record.to_json();
-      } else {
-        entry["decrypt_error"] = opened.status().message();
-      }
+                  {"company", r.owner}};
+    // Decrypted: the record instead of its ciphertext (or the ciphertext and
+    // why it did not open).
+    auto opened = codec ? std::optional(codec->open(r.jwe, config_.party, r.record_id)) : std::nullopt;
+    if (opened && opened->ok()) {
+      entry["record"] = (*opened)->record.to_json();
+    } else {
+      if (opened) entry["decrypt_error"] = opened->status().message();
+      entry["ciphertext"] = r.jwe;
     }
     records.push_back(std::move(entry));
   }
   // The wrapped data keys a partner needs (they open only with this
   // company's released key): key version -> JWE.
-  auto data_keys = store_.wrapped_data_keys(config_.party);
+  // (Not needed by the operator's decrypted view.)
+  auto data_keys = codec ? StatusOr<std::map<std::string, std::string>>(
+                               std::map<std::string, std::string>{})
+                         : store_.wrapped_data_keys(config_.party);
   if (!data_keys.ok()) return error_response(http_status_for(data_keys.status()), data_keys.status().message());
   auto key = keys_.own();
   const std::string prefix = RecordStore::records_prefix(config_.party);

@@ -290,6 +290,7 @@ TEST_F(PartyDemo, DecryptToggleShowsTheOwnRecordsOnly) {
   ASSERT_EQ(opened.body["records"].size(), 50u);
   for (const json& r : opened.body["records"]) {
     ASSERT_TRUE(r.contains("record")) << r.dump();
+    EXPECT_FALSE(r.contains("ciphertext")) << r.dump();
     const std::string name = r["record"]["name"].get<std::string>();
     ASSERT_TRUE(phone_of.count(name)) << r.dump();
     EXPECT_EQ(r["record"]["phone"], phone_of[name]);

@@ -355,6 +355,27 @@ TEST_P(BlobStoreTest, RemoveHonoursIfMatch) {
   EXPECT_TRUE(all_names().empty());
 }
 
+// names_only lists the same names in the same pages (a store may leave the
+// other properties out).
+TEST_P(BlobStoreTest, NamesOnlyListsTheSameNames) {
+  for (const char* n : {"rec/b", "rec/a", "other/x", "rec/c"}) put_ok(n, n);
+  ListOptions full;
+  full.prefix = "rec/";
+  full.max_results = 2;
+  ListOptions names = full;
+  names.names_only = true;
+  for (int pages = 0; pages < 3; ++pages) {
+    StatusOr<ListPage> a = store_->list(container_, full);
+    StatusOr<ListPage> b = store_->list(container_, names);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->blobs.size(), b->blobs.size());
+    for (std::size_t i = 0; i < a->blobs.size(); ++i) EXPECT_EQ(a->blobs[i].name, b->blobs[i].name);
+    EXPECT_EQ(a->next_marker, b->next_marker);
+    if (a->next_marker.empty()) break;
+    full.marker = names.marker = a->next_marker;
+  }
+}
+
 TEST_P(BlobStoreTest, ListsInOrderWithPrefixMarkerAndPages) {
   std::vector<std::string> names;
   for (int i = 0; i < 25; ++i) {
