@@ -113,6 +113,9 @@ class BlobStore {  // thread-safe; all methods may be called concurrently
                                               const std::string& name) = 0;
   virtual StatusOr<ListPage> list(const std::string& container,
                                   const ListOptions& options = {}) = 0;
+  // How many blobs have names starting with `prefix`. This default pages
+  // through list(names_only); the directory store answers from its index.
+  virtual StatusOr<std::size_t> count(const std::string& container, const std::string& prefix);
   // Deletes the blob; with if_match, only while its ETag equals it
   // (kFailedPrecondition otherwise, and the blob stays).
   virtual Status remove(const std::string& container, const std::string& name,

@@ -19,6 +19,9 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -26,6 +29,7 @@
 
 #include "blobstore/blob_rules.h"
 #include "blobstore/internal/blob_file.h"
+#include "blobstore/internal/container_index.h"
 #include "blobstore/internal/http_date.h"
 #include "blobstore/internal/percent_encoding.h"
 #include "blobstore/internal/posix_file.h"
@@ -164,7 +168,9 @@ class DirectoryStore final : public BlobStore {
           return condition_not_met(container, name, "If-Match");
         }
       }
+      const internal::WriteTicket ticket = index(container).begin_write(name);
       MPCC_RETURN_IF_ERROR(temp.commit(dir / internal::blob_file_name(name)));
+      index(container).end_write(ticket, name, true);
     }
     if (durable_) MPCC_RETURN_IF_ERROR(internal::sync_directory(dir));
     return p;
@@ -201,26 +207,29 @@ class DirectoryStore final : public BlobStore {
     MPCC_RETURN_IF_ERROR(validate_container_name(container));
     MPCC_ASSIGN_OR_RETURN(int max_results, effective_max_results(options.max_results));
     const fs::path dir = root_ / container;
-    MPCC_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, scan(container, options));
-    std::sort(candidates.begin(), candidates.end(),
-              [](const Candidate& a, const Candidate& b) { return a.name < b.name; });
+    MPCC_ASSIGN_OR_RETURN(internal::NamePage names,
+                          index(container).page(options.prefix, options.marker,
+                                                static_cast<std::size_t>(max_results),
+                                                directory_reader(container)));
     ListPage page;
-    const auto limit = static_cast<std::size_t>(max_results);
-    for (std::size_t i = 0; i < candidates.size() && i < limit; ++i) {
-      Candidate& c = candidates[i];
-      if (!c.properties && options.names_only) {
-        c.properties.emplace();
-        c.properties->name = c.name;
+    if (names.more && !names.names.empty()) page.next_marker = names.names.back();
+    for (std::string& name : names.names) {
+      if (options.names_only) {
+        BlobProperties p;
+        p.name = std::move(name);
+        page.blobs.push_back(std::move(p));
+        continue;
       }
-      if (!c.properties) {
-        StatusOr<BlobProperties> head = listed_head(dir / c.file, &c.name);
-        if (!head.ok()) return head.status();
-        c.properties = std::move(head).value();
-      }
-      if (!c.properties->name.empty()) page.blobs.push_back(std::move(*c.properties));
+      StatusOr<BlobProperties> head = listed_head(dir / internal::blob_file_name(name), &name);
+      if (!head.ok()) return head.status();
+      if (!head->name.empty()) page.blobs.push_back(std::move(head).value());
     }
-    if (candidates.size() > limit) page.next_marker = candidates[limit - 1].name;
     return page;
+  }
+
+  StatusOr<std::size_t> count(const std::string& container, const std::string& prefix) override {
+    MPCC_RETURN_IF_ERROR(validate_container_name(container));
+    return index(container).count(prefix, directory_reader(container));
   }
 
   Status remove(const std::string& container, const std::string& name,
@@ -238,17 +247,14 @@ class DirectoryStore final : public BlobStore {
       if (if_match && (!current || !etag_matches(*if_match, current->etag))) {
         return condition_not_met(container, name, "If-Match");
       }
+      const internal::WriteTicket ticket = index(container).begin_write(name);
       if (::unlink(path.c_str()) != 0) return internal::errno_status("unlink", path, errno);
+      index(container).end_write(ticket, name, false);
     }
     return durable_ ? internal::sync_directory(dir) : ok_status();
   }
 
  private:
-  struct Candidate {
-    std::string name;
-    std::string file;
-    std::optional<BlobProperties> properties;  // already read (hashed file names)
-  };
 
   Status require_container(const std::string& container) const {
     std::error_code ec;
@@ -316,9 +322,31 @@ class DirectoryStore final : public BlobStore {
     return std::optional<BlobProperties>(std::move(p));
   }
 
-  // The blobs of the container that pass prefix and marker, unsorted.
-  StatusOr<std::vector<Candidate>> scan(const std::string& container,
-                                        const ListOptions& options) const {
+  // The container's index (made on first use; it lives as long as the store).
+  internal::ContainerIndex& index(const std::string& container) {
+    std::lock_guard lock(indexes_mutex_);
+    std::unique_ptr<internal::ContainerIndex>& slot = indexes_[container];
+    if (!slot) slot = std::make_unique<internal::ContainerIndex>(root_ / container);
+    return *slot;
+  }
+
+  // How the index of `container` reads its directory.
+  internal::DirectoryReader directory_reader(const std::string& container) const {
+    internal::DirectoryReader reader;
+    reader.scan = [this, container] { return scan_names(container); };
+    reader.exists = [dir = root_ / container](const std::string& name) -> StatusOr<bool> {
+      const fs::path path = dir / internal::blob_file_name(name);
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) == 0) return S_ISREG(st.st_mode);
+      if (errno == ENOENT) return false;
+      return internal::errno_status("stat", path, errno);
+    };
+    return reader;
+  }
+
+  // Every blob name in the container, unsorted (what the index is built
+  // from): named files by their file name, hashed ones by their header.
+  StatusOr<std::vector<std::string>> scan_names(const std::string& container) const {
     const fs::path dir = root_ / container;
     std::error_code ec;
     fs::directory_iterator it(dir, ec);
@@ -326,27 +354,22 @@ class DirectoryStore final : public BlobStore {
       return container_not_found(container);
     }
     if (ec) return internal::errno_status("list", dir, ec.value());
-    std::vector<Candidate> out;
+    std::vector<std::string> out;
     for (; it != fs::directory_iterator(); it.increment(ec)) {
       if (ec) return internal::errno_status("list", dir, ec.value());
       std::error_code type_ec;
       if (!it->is_regular_file(type_ec) || it->is_symlink(type_ec)) continue;
-      Candidate c;
-      c.file = it->path().filename().string();
-      internal::ClassifiedFile f = internal::classify_file_name(c.file);
+      const std::string file = it->path().filename().string();
+      internal::ClassifiedFile f = internal::classify_file_name(file);
       if (f.kind == BlobFileKind::kNotABlob) continue;
       if (f.kind == BlobFileKind::kNamed) {
-        c.name = std::move(f.blob_name);
-      } else {
-        StatusOr<BlobProperties> head = listed_head(it->path(), nullptr);
-        if (!head.ok()) return head.status();
-        if (head->name.empty() || internal::blob_file_name(head->name) != c.file) continue;
-        c.name = head->name;
-        c.properties = std::move(head).value();
+        out.push_back(std::move(f.blob_name));
+        continue;
       }
-      if (!c.name.starts_with(options.prefix)) continue;
-      if (!options.marker.empty() && c.name <= options.marker) continue;
-      out.push_back(std::move(c));
+      StatusOr<BlobProperties> head = listed_head(it->path(), nullptr);
+      if (!head.ok()) return head.status();
+      if (head->name.empty() || internal::blob_file_name(head->name) != file) continue;
+      out.push_back(std::move(head->name));
     }
     if (ec) return internal::errno_status("list", dir, ec.value());
     return out;
@@ -354,6 +377,8 @@ class DirectoryStore final : public BlobStore {
 
   const fs::path root_;
   const bool durable_;
+  std::mutex indexes_mutex_;
+  std::map<std::string, std::unique_ptr<internal::ContainerIndex>> indexes_;
 };
 
 }  // namespace

@@ -123,20 +123,22 @@ StatusOr<RecordPage> RecordStore::list(const std::string& owner, const std::stri
   options.prefix = records_prefix(owner);
   options.marker = marker;
   options.max_results = std::clamp(max_results, 1, 5000);
+  options.names_only = true;  // each record's get() below reads its properties anyway
   MPCC_ASSIGN_OR_RETURN(blobstore::ListPage page, store_->list(container_, options));
   RecordPage out;
   out.next_marker = page.next_marker;
-  for (const auto& props : page.blobs) {
-    if (!ends_with(props.name, ".jwe")) continue;
-    auto blob = store_->get(container_, props.name);
+  out.records.reserve(page.blobs.size());
+  for (auto& listed : page.blobs) {
+    if (!ends_with(listed.name, ".jwe")) continue;
+    auto blob = store_->get(container_, listed.name);
     if (!blob.ok()) {
       if (blob.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
       return blob.status();
     }
     StoredRecord r;
-    r.blob_name = props.name;
-    r.record_id = props.name.substr(options.prefix.size(),
-                                    props.name.size() - options.prefix.size() - 4);
+    r.record_id = listed.name.substr(options.prefix.size(),
+                                     listed.name.size() - options.prefix.size() - 4);
+    r.blob_name = std::move(listed.name);
     r.jwe = std::move(blob->data);
     if (auto header = records::peek_header(r.jwe); header.ok()) {
       r.owner = header->owner;
@@ -148,17 +150,7 @@ StatusOr<RecordPage> RecordStore::list(const std::string& owner, const std::stri
 }
 
 StatusOr<std::size_t> RecordStore::count(const std::string& owner) const {
-  std::size_t n = 0;
-  blobstore::ListOptions options;
-  options.prefix = records_prefix(owner);
-  options.names_only = true;
-  for (;;) {
-    MPCC_ASSIGN_OR_RETURN(blobstore::ListPage page, store_->list(container_, options));
-    n += static_cast<std::size_t>(std::count_if(page.blobs.begin(), page.blobs.end(),
-                                                [](const auto& b) { return ends_with(b.name, ".jwe"); }));
-    if (page.next_marker.empty()) return n;
-    options.marker = page.next_marker;
-  }
+  return store_->count(container_, records_prefix(owner));
 }
 
 }  // namespace mpcc::party

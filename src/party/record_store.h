@@ -88,6 +88,7 @@ class RecordStore {
   // One page of the owner's records (ciphertext), in record-id order.
   StatusOr<RecordPage> list(const std::string& owner, const std::string& marker,
                             int max_results) const;
+  // The owner's stored records (every blob under records_prefix(owner)).
   StatusOr<std::size_t> count(const std::string& owner) const;
 
  private:

@@ -376,6 +376,21 @@ TEST_P(BlobStoreTest, NamesOnlyListsTheSameNames) {
   }
 }
 
+// count() agrees with the listing for any prefix, and names a missing
+// container.
+TEST_P(BlobStoreTest, CountAgreesWithTheListing) {
+  for (const char* n : {"rec/b", "rec/a", "other/x", "rec/c", "re", "rec"}) put_ok(n, n);
+  for (const char* prefix : {"", "rec/", "rec", "re", "other/", "none/", "rec/a"}) {
+    ListOptions options;
+    options.prefix = prefix;
+    StatusOr<std::size_t> n = store_->count(container_, prefix);
+    ASSERT_TRUE(n.ok()) << n.status().to_string();
+    EXPECT_EQ(*n, all_names(options).size()) << "prefix " << prefix;
+  }
+  EXPECT_EQ(store_->count("nosuchcontainer", "").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->count("Bad_Name", "").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(BlobStoreTest, ListsInOrderWithPrefixMarkerAndPages) {
   std::vector<std::string> names;
   for (int i = 0; i < 25; ++i) {

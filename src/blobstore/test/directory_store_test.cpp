@@ -1,7 +1,9 @@
 // File: blobstore/test/directory_store_test.cpp
 //
 // What only the directory store promises: no lost update between separate
-// PROCESSES sharing a root, no partial blob ever visible, no leftover
+// PROCESSES sharing a root, listings that follow every writer's changes
+// (its in-memory name index, internal/container_index.h), no partial blob
+// ever visible, no leftover
 // temporary files, names that cannot leave the container directory, the
 // on-disk layout, and refusal of corrupt or foreign files.
 #include "blobstore/directory_store.h"
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -156,7 +159,7 @@ TEST_F(DirectoryStoreTest, ReadersNeverSeePartialBlobs) {
   EXPECT_EQ(reader_error, "");
   EXPECT_GT(reads.load(), 0);
   // Only the lock file and the one blob file remain.
-  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".lock", "racing"}));
+  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".changes", ".lock", "racing"}));
 }
 
 TEST_F(DirectoryStoreTest, RefusedWritesLeaveNoTemporaryFile) {
@@ -169,7 +172,119 @@ TEST_F(DirectoryStoreTest, RefusedWritesLeaveNoTemporaryFile) {
   stale.if_match = "0x0";
   EXPECT_EQ(store_->put("data", "doc", "v3", stale).status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".lock", "doc"}));
+  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".changes", ".lock", "doc"}));
+}
+
+// The names `store` lists under `prefix`, page by page (pages of 3).
+std::vector<std::string> listed(BlobStore& store, const std::string& prefix) {
+  std::vector<std::string> out;
+  ListOptions options;
+  options.prefix = prefix;
+  options.max_results = 3;
+  for (;;) {
+    StatusOr<ListPage> page = store.list("data", options);
+    if (!page.ok()) {
+      ADD_FAILURE() << page.status().to_string();
+      return out;
+    }
+    for (const auto& b : page->blobs) out.push_back(b.name);
+    if (page->next_marker.empty()) return out;
+    options.marker = page->next_marker;
+  }
+}
+
+// Two store objects on one root (as two processes have): each lists and
+// counts exactly what both have written, after every single write, whoever
+// made it; the index is never stale.
+TEST_F(DirectoryStoreTest, ListingsFollowEveryWriterOfTheRoot) {
+  StatusOr<std::unique_ptr<BlobStore>> other = testing::open_directory(root_);
+  ASSERT_TRUE(other.ok());
+  BlobStore* stores[] = {store_.get(), other->get()};
+  std::set<std::string> model;
+  std::mt19937 rng(7);
+  for (int step = 0; step < 300; ++step) {
+    BlobStore& writer = *stores[rng() % 2];
+    const std::string name = (rng() % 2 ? "rec/" : "key/") + std::to_string(rng() % 40);
+    if (rng() % 3 == 0) {
+      const Status removed = writer.remove("data", name);
+      EXPECT_EQ(removed.ok(), model.erase(name) == 1) << removed.to_string();
+    } else {
+      PutOptions create_only;
+      create_only.if_none_match_any = rng() % 2 == 0;
+      const bool existed = model.count(name) == 1;
+      StatusOr<BlobProperties> put = writer.put("data", name, name, create_only);
+      EXPECT_EQ(put.ok(), !(existed && create_only.if_none_match_any)) << put.status().to_string();
+      model.insert(name);
+    }
+    if (step % 7 != 0) continue;  // list now and then: the index has to follow many writes at once too
+    for (BlobStore* reader : stores) {
+      std::vector<std::string> want_rec;
+      for (const auto& n : model) {
+        if (n.starts_with("rec/")) want_rec.push_back(n);
+      }
+      ASSERT_EQ(listed(*reader, "rec/"), want_rec) << "step " << step;
+      ASSERT_EQ(listed(*reader, "").size(), model.size());
+      StatusOr<std::size_t> n = reader->count("data", "rec/");
+      ASSERT_TRUE(n.ok());
+      EXPECT_EQ(*n, want_rec.size());
+    }
+  }
+}
+
+// A process's listing follows another process's writes too (the counter is
+// shared memory, not per process).
+TEST_F(DirectoryStoreTest, ListingsFollowAnotherProcess) {
+  ASSERT_TRUE(store_->put("data", "before", "x").ok());
+  ASSERT_EQ(listed(*store_, "").size(), 1u);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    StatusOr<std::unique_ptr<BlobStore>> own = testing::open_directory(root_);
+    bool ok = own.ok() && (*own)->put("data", "from-child", "y").ok() && (*own)->remove("data", "before").ok();
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(listed(*store_, ""), std::vector<std::string>{"from-child"});
+  EXPECT_EQ(store_->count("data", "").value(), 1u);
+}
+
+// More writes elsewhere than the change log's ring keeps, or a name too
+// long for a slot, make a reader rescan; it still lists exactly what is there.
+TEST_F(DirectoryStoreTest, ListingsFollowWritesBeyondTheChangeRing) {
+  StatusOr<std::unique_ptr<BlobStore>> other = testing::open_directory(root_, /*durable=*/false);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(store_->put("data", "first", "x").ok());
+  ASSERT_EQ(listed(*store_, "").size(), 1u);
+  for (int i = 0; i < 1100; ++i) ASSERT_TRUE((*other)->put("data", "bulk/" + std::to_string(i), "y").ok());
+  EXPECT_EQ(store_->count("data", "bulk/").value(), 1100u);
+  const std::string long_name = "long/" + std::string(150, 'n');
+  ASSERT_TRUE((*other)->put("data", long_name, "z").ok());
+  ASSERT_TRUE((*other)->remove("data", "first").ok());
+  EXPECT_EQ(store_->count("data", "").value(), 1101u);
+  EXPECT_EQ(listed(*store_, "long/"), std::vector<std::string>{long_name});
+  EXPECT_EQ(listed(*store_, "first"), std::vector<std::string>{});
+}
+
+// A container removed and made again, or one whose change log is missing
+// (made before the index existed), is listed from what its directory holds.
+TEST_F(DirectoryStoreTest, ListingsSurviveARecreatedContainerOrAMissingCounter) {
+  ASSERT_TRUE(store_->put("data", "old", "x").ok());
+  ASSERT_EQ(listed(*store_, ""), std::vector<std::string>{"old"});
+  fs::remove_all(root_ / "data");
+  EXPECT_EQ(store_->list("data").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->count("data", "").status().code(), StatusCode::kNotFound);
+  StatusOr<std::unique_ptr<BlobStore>> other = testing::open_directory(root_);
+  ASSERT_TRUE(other.ok());
+  MPCC_ASSERT_OK((*other)->create_container("data"));
+  ASSERT_TRUE((*other)->put("data", "new", "y").ok());
+  EXPECT_EQ(listed(*store_, ""), std::vector<std::string>{"new"});
+
+  fs::remove(root_ / "data" / ".changes");
+  ASSERT_TRUE((*other)->put("data", "newer", "z").ok());
+  EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"new", "newer"}));
+  EXPECT_EQ(store_->count("data", "ne").value(), 2u);
 }
 
 // A writer killed between its temporary file and the rename leaves the file
