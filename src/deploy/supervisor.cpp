@@ -154,6 +154,24 @@ std::vector<std::string> process_cmdline(pid_t pid) {
   return argv;
 }
 
+std::vector<pid_t> processes_naming(std::string_view text) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    pid_t pid = 0;
+    const auto [end, parse_ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (parse_ec != std::errc() || end != name.data() + name.size() || pid == ::getpid()) continue;
+    for (const std::string& arg : process_cmdline(pid)) {
+      if (arg.find(text) != std::string::npos && process_alive(pid)) {
+        out.push_back(pid);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 Supervisor::Supervisor(fs::path executable, fs::path run_dir, fs::path logs_dir)
     : executable_(std::move(executable)),
       run_dir_(std::move(run_dir)),

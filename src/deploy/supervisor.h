@@ -117,5 +117,8 @@ class Supervisor {
 bool process_alive(pid_t pid);
 // argv of a live process from /proc/<pid>/cmdline (empty when unreadable).
 std::vector<std::string> process_cmdline(pid_t pid);
+// The live processes, other than this one, one of whose arguments contains
+// `text` (e.g. a deployment's state directory: what is left of it).
+std::vector<pid_t> processes_naming(std::string_view text);
 
 }  // namespace mpcc::deploy

@@ -118,7 +118,7 @@ StatusOr<ImportResult> RecordStore::import(const records::DataKey& key,
 }
 
 StatusOr<RecordPage> RecordStore::list(const std::string& owner, const std::string& marker,
-                                       int max_results) const {
+                                       int max_results, bool peek_headers) const {
   blobstore::ListOptions options;
   options.prefix = records_prefix(owner);
   options.marker = marker;
@@ -140,9 +140,11 @@ StatusOr<RecordPage> RecordStore::list(const std::string& owner, const std::stri
                                      listed.name.size() - options.prefix.size() - 4);
     r.blob_name = std::move(listed.name);
     r.jwe = std::move(blob->data);
-    if (auto header = records::peek_header(r.jwe); header.ok()) {
-      r.owner = header->owner;
-      r.timestamp = header->timestamp;
+    if (auto header = peek_headers ? records::peek_header(r.jwe)
+                                   : StatusOr<records::SealedRecordHeader>(not_found("not peeked"));
+        header.ok()) {
+      r.owner = std::move(header->owner);
+      r.timestamp = std::move(header->timestamp);
     }
     out.records.push_back(std::move(r));
   }

@@ -34,7 +34,7 @@ struct StoredRecord {
   std::string record_id;
   std::string blob_name;
   std::string owner;      // from the (unauthenticated) protected header, for display
-  std::string timestamp;  // idem
+  std::string timestamp;  // idem (both empty unless list() peeked)
   std::string jwe;
 };
 
@@ -86,8 +86,11 @@ class RecordStore {
                                 std::chrono::system_clock::time_point start) const;
 
   // One page of the owner's records (ciphertext), in record-id order.
+  // With `peek_headers`, each record's owner and timestamp are read from its
+  // (unauthenticated) header; a caller that opens the records anyway takes
+  // the authenticated ones from RecordCodec::open instead.
   StatusOr<RecordPage> list(const std::string& owner, const std::string& marker,
-                            int max_results) const;
+                            int max_results, bool peek_headers = true) const;
   // The owner's stored records (every blob under records_prefix(owner)).
   StatusOr<std::size_t> count(const std::string& owner) const;
 

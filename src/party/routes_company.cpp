@@ -146,21 +146,33 @@ http::Response PartyApp::company_list(const http::Request& request) {
     decrypt_key = *key;
     codec.emplace(*decrypt_key->data_key);
   }
-  auto page = store_.list(config_.party, marker, max_results);
+  auto page = store_.list(config_.party, marker, max_results, /*peek_headers=*/!codec);
   if (!page.ok()) return error_response(http_status_for(page.status()), page.status().message());
   auto total = store_.count(config_.party);
   json records = json::array();
   std::size_t line = 0;
   for (const auto& r : page->records) {
+    // Decrypted: the record instead of its ciphertext, with the owner and
+    // timestamp it authenticates (or the ciphertext and why it did not open).
+    auto opened = codec ? std::optional(codec->open(r.jwe, config_.party, r.record_id)) : std::nullopt;
+    const bool open = opened && opened->ok();
+    std::string timestamp = r.timestamp;
+    std::string owner = r.owner;
+    if (open) {
+      timestamp = (*opened)->timestamp;
+      owner = (*opened)->owner;
+    } else if (codec) {  // not opened: what its (unauthenticated) header says, as without decrypt
+      if (auto header = records::peek_header(r.jwe); header.ok()) {
+        timestamp = header->timestamp;
+        owner = header->owner;
+      }
+    }
     json entry = {{"line_number", ++line},
                   {"record_id", r.record_id},
                   {"blob_name", r.blob_name},
-                  {"timestamp", r.timestamp},
-                  {"company", r.owner}};
-    // Decrypted: the record instead of its ciphertext (or the ciphertext and
-    // why it did not open).
-    auto opened = codec ? std::optional(codec->open(r.jwe, config_.party, r.record_id)) : std::nullopt;
-    if (opened && opened->ok()) {
+                  {"timestamp", timestamp},
+                  {"company", owner}};
+    if (open) {
       entry["record"] = (*opened)->record.to_json();
     } else {
       if (opened) entry["decrypt_error"] = opened->status().message();
@@ -184,7 +196,7 @@ http::Response PartyApp::company_list(const http::Request& request) {
             {"full_blob_url", store_.blobs().blob_url(store_.container(), prefix)},
             {"record_count", page->records.size()},
             {"total_records_in_file", total.ok() ? json(*total) : json(nullptr)},
-            {"records", records},
+            {"records", std::move(records)},
             {"next_marker", page->next_marker},
             {"data_keys", *data_keys},
             {"key_released", key != nullptr},

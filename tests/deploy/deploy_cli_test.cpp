@@ -60,26 +60,6 @@ unsigned mode_of(const fs::path& p) {
   return st.st_mode & 0777;
 }
 
-// Live processes (not zombies) whose command line mentions `dir`.
-std::vector<pid_t> processes_mentioning(const fs::path& dir) {
-  std::vector<pid_t> out;
-  const std::string needle = dir.string();
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto pid = static_cast<pid_t>(std::stol(name));
-    if (pid == ::getpid()) continue;
-    for (const std::string& arg : mpcc::deploy::process_cmdline(pid)) {
-      if (arg.find(needle) != std::string::npos && mpcc::deploy::process_alive(pid)) {
-        out.push_back(pid);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 // {"component": pid} of the running components, from `mpcc status --json`.
 std::map<std::string, pid_t> running_pids(const fs::path& dir) {
   CliResult r = run_mpcc("status --json --state-dir " + dir.string());
@@ -116,7 +96,7 @@ class DeployCli : public ::testing::Test {
     run_mpcc("down --state-dir " + dir_.string());
     run_mpcc("down --state-dir " + second_dir().string());
     // Also matches second_dir(), whose name starts with dir_'s.
-    for (pid_t pid : processes_mentioning(dir_)) {
+    for (pid_t pid : mpcc::deploy::processes_naming(dir_.string())) {
       std::cerr << "deploy test: killing leftover pid " << pid << "\n";
       ::kill(pid, SIGKILL);
     }
@@ -640,7 +620,7 @@ TEST_F(DeployCli, DownStopsEverythingAndIsIdempotent) {
     EXPECT_FALSE(mpcc::deploy::process_alive(pid)) << name << " pid " << pid;
     EXPECT_FALSE(fs::exists(dir_ / "run" / (name + ".pid"))) << name;
   }
-  EXPECT_TRUE(processes_mentioning(dir_).empty());
+  EXPECT_TRUE(mpcc::deploy::processes_naming(dir_.string()).empty());
 
   CliResult status = run_mpcc("status " + dir_arg());
   EXPECT_EQ(status.code, 1) << status.output;
@@ -679,7 +659,7 @@ TEST_F(DeployCli, UpAfterDownKeepsPortsIdentitiesCaAndChip) {
   EXPECT_EQ(status.code, 0) << status.output;
   CliResult down = run_mpcc("down --keep " + dir_arg());
   EXPECT_EQ(down.code, 0) << down.output;
-  EXPECT_TRUE(processes_mentioning(dir_).empty());
+  EXPECT_TRUE(mpcc::deploy::processes_naming(dir_.string()).empty());
 }
 
 TEST_F(DeployCli, ATakenRecordedPortFailsNamingTheComponentAndStartsNothing) {
@@ -701,7 +681,7 @@ TEST_F(DeployCli, ATakenRecordedPortFailsNamingTheComponentAndStartsNothing) {
   EXPECT_NE(up.output.find("mpcc up: "), std::string::npos) << up.output;
   EXPECT_NE(up.output.find("port " + std::to_string(port) + " of attestation"), std::string::npos)
       << up.output;
-  EXPECT_TRUE(processes_mentioning(dir_).empty()) << "nothing left running";
+  EXPECT_TRUE(mpcc::deploy::processes_naming(dir_.string()).empty()) << "nothing left running";
   CliResult status = run_mpcc("status " + dir_arg());
   EXPECT_EQ(status.code, 1) << status.output;
   EXPECT_EQ(endpoints().attestation, url) << "the recorded port is kept, not replaced";
@@ -755,7 +735,7 @@ TEST_F(DeployCli, ForegroundUpRunsDownOnSigterm) {
   EXPECT_EQ(pids.size(), kComponents);
   EXPECT_EQ(stop_foreground(up, SIGTERM), 0) << read_text(out);
   for (const auto& [name, pid] : pids) EXPECT_FALSE(mpcc::deploy::process_alive(pid)) << name;
-  EXPECT_TRUE(processes_mentioning(dir_).empty());
+  EXPECT_TRUE(mpcc::deploy::processes_naming(dir_.string()).empty());
   EXPECT_TRUE(fs::exists(dir_ / "deployment.json")) << "--keep: the state stays";
 }
 
@@ -774,7 +754,7 @@ TEST_F(DeployCli, AComponentThatCannotStartIsNamedWithItsLogAndTheRestIsStopped)
   EXPECT_EQ(up.output.find("signal 15, stopping"), std::string::npos)
       << "the tail shows this run's lines only, not earlier runs' ones\n"
       << up.output;
-  EXPECT_TRUE(processes_mentioning(dir_).empty()) << "what this up started is stopped again";
+  EXPECT_TRUE(mpcc::deploy::processes_naming(dir_.string()).empty()) << "what this up started is stopped again";
   for (const char* c : {"psp", "identity", "vault-contoso"}) {
     EXPECT_FALSE(fs::exists(dir_ / "run" / (std::string(c) + ".pid"))) << c;
   }
@@ -836,7 +816,7 @@ TEST_F(DeployCli, BasePortAssignsConsecutivePortsOnTheFirstUp) {
       << "its own identities";
   CliResult down = run_mpcc("down --keep --state-dir " + dir2.string());
   EXPECT_EQ(down.code, 0) << down.output;
-  EXPECT_TRUE(processes_mentioning(dir2).empty());
+  EXPECT_TRUE(mpcc::deploy::processes_naming(dir2.string()).empty());
 }
 
 // The seed's Cleanup: keys deleted through the vaults, blobs deleted, every

@@ -213,36 +213,14 @@ Status Deployment::remember(const std::string& component) {
   if (command_lines_.count(component)) return ok_status();
   const pid_t pid = pid_of(component);
   if (pid < 0) return not_found(component + " is not running");
-  std::vector<std::string> argv = deploy::process_cmdline(pid);
-  if (argv.size() < 2) return internal_error("cannot read the command line of " + component);
-  argv.erase(argv.begin());
-  // A service first started on an ephemeral port (--port 0) comes back on
-  // the port it got, as `mpcc up` would restart it (deployment.json).
-  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] != "--port" || argv[i + 1] != "0") continue;
-    MPCC_ASSIGN_OR_RETURN(std::optional<deploy::DeploymentRecord> record,
-                          deploy::read_deployment_record(dir_ / "deployment.json"));
-    if (!record || !record->ports.count(component)) {
-      return not_found("deployment.json records no port for " + component);
-    }
-    argv[i + 1] = std::to_string(record->ports.at(component));
-  }
-  command_lines_[component] = std::move(argv);
+  MPCC_ASSIGN_OR_RETURN(command_lines_[component], parties_test::restart_args(dir_, component, pid));
   return ok_status();
 }
 
 StatusOr<std::string> Deployment::restart(const std::string& component) {
   auto it = command_lines_.find(component);
   if (it == command_lines_.end()) return failed_precondition(component + ": no command line remembered");
-  deploy::Supervisor supervisor(MPCC_EXE, dir_ / "run", dir_ / "logs");
-  MPCC_ASSIGN_OR_RETURN(deploy::ChildProcess child, supervisor.spawn(component, it->second));
-  StatusOr<std::string> line =
-      supervisor.wait_for_line(child, "https://", steady_clock::now() + std::chrono::seconds(60));
-  if (!line.ok()) {
-    return Status(line.status().code(),
-                  line.status().message() + "\n" + supervisor.log_tail(component, 30, child.log_offset));
-  }
-  return line;
+  return parties_test::start_component(dir_, component, it->second);
 }
 
 std::string Deployment::log_tail(const std::string& component) const {

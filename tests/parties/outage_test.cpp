@@ -88,7 +88,7 @@ TEST_F(Outage, AttestationServiceDownThenBack) {
   EXPECT_EQ(again.status, 503) << again.text;
   EXPECT_NE(again.text.find("not retried for another"), std::string::npos) << again.text;
 
-  ASSERT_TRUE(d().restart_component("attestation", argv, d().endpoints()["attestation"]));
+  ASSERT_TRUE(d().restart_component("attestation", argv));
   const auto took = release_until_ok(std::chrono::seconds(45));
   std::cout << "outage: release recovered " << took.count()
             << " ms after the attestation service was restarted\n";
@@ -102,7 +102,7 @@ TEST_F(Outage, KeyVaultDownThenBack) {
   ASSERT_FALSE(argv.empty());
   expect_release_unavailable("key vault");
 
-  ASSERT_TRUE(d().restart_component("vault-contoso", argv, d().party("contoso")["vault"]));
+  ASSERT_TRUE(d().restart_component("vault-contoso", argv));
   const auto took = release_until_ok(std::chrono::seconds(45));
   std::cout << "outage: release recovered " << took.count()
             << " ms after the key vault was restarted\n";
@@ -116,7 +116,7 @@ TEST_F(Outage, SidecarDownThenBack) {
   ASSERT_FALSE(argv.empty());
   expect_release_unavailable("SKR sidecar not available");
 
-  ASSERT_TRUE(d().restart_component("sidecar-contoso", argv, d().party("contoso")["sidecar"]));
+  ASSERT_TRUE(d().restart_component("sidecar-contoso", argv));
   const auto took = release_until_ok(std::chrono::seconds(20));
   std::cout << "outage: release recovered " << took.count()
             << " ms after the sidecar was restarted\n";

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "deploy/deployment_record.h"
 #include "deploy/supervisor.h"
 
 namespace mpcc::parties_test {
@@ -54,20 +55,11 @@ RunningDeployment::~RunningDeployment() { tear_down_deployment(dir_); }
 
 void tear_down_deployment(const fs::path& dir) {
   run_mpcc("down --state-dir " + dir.string());
-  const std::string needle = dir.string();
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto pid = static_cast<pid_t>(std::stol(name));
-    for (const std::string& arg : mpcc::deploy::process_cmdline(pid)) {
-      if (arg.find(needle) != std::string::npos && mpcc::deploy::process_alive(pid)) {
-        std::cerr << "deployment teardown: killing leftover pid " << pid << "\n";
-        ::kill(pid, SIGKILL);
-        break;
-      }
-    }
+  for (pid_t pid : mpcc::deploy::processes_naming(dir.string())) {
+    std::cerr << "deployment teardown: killing leftover pid " << pid << "\n";
+    ::kill(pid, SIGKILL);
   }
+  std::error_code ec;
   fs::remove_all(dir, ec);
 }
 
@@ -124,43 +116,54 @@ std::vector<std::string> RunningDeployment::kill_component(const std::string& na
     ADD_FAILURE() << name << " is not running";
     return {};
   }
-  std::vector<std::string> argv = mpcc::deploy::process_cmdline(*pid);
+  auto args = restart_args(dir_, name, *pid);
+  EXPECT_TRUE(args.ok()) << args.status().to_string();
   ::kill(*pid, SIGKILL);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (mpcc::deploy::process_alive(*pid) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_FALSE(mpcc::deploy::process_alive(*pid)) << name << " survived SIGKILL";
+  return args.ok() ? *args : std::vector<std::string>{};
+}
+
+bool RunningDeployment::restart_component(const std::string& name,
+                                          const std::vector<std::string>& args) const {
+  if (args.empty()) return false;
+  auto line = start_component(dir_, name, args);
+  if (!line.ok()) std::cerr << "restart " << name << ": " << line.status().to_string() << "\n";
+  return line.ok();
+}
+
+mpcc::StatusOr<std::vector<std::string>> restart_args(const fs::path& dir, const std::string& name,
+                                                      pid_t pid) {
+  std::vector<std::string> argv = mpcc::deploy::process_cmdline(pid);
+  if (argv.size() < 2) return mpcc::internal_error("cannot read the command line of " + name);
+  argv.erase(argv.begin());
+  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] != "--port" || argv[i + 1] != "0") continue;
+    MPCC_ASSIGN_OR_RETURN(std::optional<mpcc::deploy::DeploymentRecord> record,
+                          mpcc::deploy::read_deployment_record(dir / "deployment.json"));
+    if (!record || !record->ports.count(name)) {
+      return mpcc::not_found("deployment.json records no port for " + name);
+    }
+    argv[i + 1] = std::to_string(record->ports.at(name));
+  }
   return argv;
 }
 
-bool RunningDeployment::restart_component(const std::string& name, std::vector<std::string> argv,
-                                          const std::string& url) const {
-  if (argv.empty()) return false;
-  auto parsed = mpcc::http::Url::parse(url);
-  if (!parsed.ok()) {
-    std::cerr << "restart " << name << ": " << parsed.status().to_string() << "\n";
-    return false;
-  }
-  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] == "--port") argv[i + 1] = std::to_string(parsed->port);
-  }
-  const auto supervisor = supervisor_of(dir_);
-  const std::vector<std::string> args(argv.begin() + 1, argv.end());
-  auto child = supervisor.spawn(name, args);
-  if (!child.ok()) {
-    std::cerr << "restart " << name << ": " << child.status().to_string() << "\n";
-    return false;
-  }
+mpcc::StatusOr<std::string> start_component(const fs::path& dir, const std::string& name,
+                                            const std::vector<std::string>& args) {
+  const auto supervisor = supervisor_of(dir);
+  MPCC_ASSIGN_OR_RETURN(mpcc::deploy::ChildProcess child, supervisor.spawn(name, args));
   // Every `mpcc serve X` prints its URL once it accepts connections.
-  auto line = supervisor.wait_for_line(*child, "http",
+  auto line = supervisor.wait_for_line(child, "http",
                                        std::chrono::steady_clock::now() + std::chrono::seconds(60));
   if (!line.ok()) {
-    std::cerr << "restart " << name << ": " << line.status().to_string() << "\n"
-              << supervisor.log_tail(name, 20, child->log_offset) << "\n";
-    return false;
+    return mpcc::Status(line.status().code(),
+                        line.status().message() + "\n" + supervisor.log_tail(name, 30, child.log_offset));
   }
-  return true;
+  return line;
 }
 
 }  // namespace mpcc::parties_test

@@ -69,21 +69,31 @@ class RunningDeployment {
   // The pid of component `name` (DIR/run/<name>.pid) and its argv; nullopt
   // when it is not running.
   std::optional<pid_t> component_pid(const std::string& name) const;
-  // SIGKILLs component `name` and waits until it is gone; returns its argv
-  // (to start it again).
+  // SIGKILLs component `name` and waits until it is gone; returns the
+  // arguments to start it again (restart_args).
   std::vector<std::string> kill_component(const std::string& name) const;
-  // Starts `argv` again as the supervisor would (detached, output appended
-  // to DIR/logs/<name>.log, pid file rewritten), listening on the port of
-  // `url` (services are first started with --port 0 and their port is
-  // recorded in endpoints.json), and waits for its readiness line; false
-  // (with the log's tail on stderr) when it does not come.
-  bool restart_component(const std::string& name, std::vector<std::string> argv,
-                         const std::string& url) const;
+  // Starts the component again with those arguments (start_component);
+  // false, with the reason and the log's tail on stderr, when it does not
+  // come up.
+  bool restart_component(const std::string& name, const std::vector<std::string>& args) const;
 
  private:
   std::filesystem::path dir_;
   mpcc::testing::CommandResult up_;
   nlohmann::json endpoints_;
 };
+
+// The arguments (after the program) to start component `name` of the
+// deployment in `dir` again as `mpcc up` would: those of its running
+// process `pid`, with an ephemeral `--port 0` replaced by the port
+// DIR/deployment.json records for it (so clients find it where it was).
+mpcc::StatusOr<std::vector<std::string>> restart_args(const std::filesystem::path& dir,
+                                                      const std::string& name, pid_t pid);
+// Starts `args` as the deployment's supervisor would (detached, output
+// appended to DIR/logs/<name>.log, pid file rewritten) and waits up to 60 s
+// for its ready line (a URL, which it returns); the error carries the log's
+// tail.
+mpcc::StatusOr<std::string> start_component(const std::filesystem::path& dir, const std::string& name,
+                                            const std::vector<std::string>& args);
 
 }  // namespace mpcc::parties_test
