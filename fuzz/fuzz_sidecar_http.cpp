@@ -79,6 +79,9 @@ struct Fixture {
     config.identity_credential = to_secure(as_span(std::string("fuzz-credential")));
     config.group_token = kGroupToken;
     config.allowed_endpoints = {kClosedEndpoint};
+    // No background key generation: the fixture lives until exit, and a
+    // thread still making keys would race OpenSSL's exit-time cleanup.
+    config.transfer_keys_ahead = 0;
     sidecar = skr::Sidecar::create(std::move(config)).value();
     sidecar->register_routes(server);
   }
