@@ -1,18 +1,9 @@
 // File: http/internal/target.cpp
 #include "http/internal/target.h"
 
+#include "common/bytes.h"
+
 namespace mpcc::http::internal {
-
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::string percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
@@ -20,10 +11,9 @@ std::string percent_decode(std::string_view s, bool plus_is_space) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '%' && i + 2 < s.size()) {
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
+      StatusOr<Bytes> byte = hex_decode(s.substr(i + 1, 2));
+      if (byte.ok()) {
+        out.push_back(static_cast<char>((*byte)[0]));
         i += 2;
         continue;
       }

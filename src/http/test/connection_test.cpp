@@ -9,6 +9,7 @@
 #include <future>
 #include <latch>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +49,22 @@ std::string read_until(int fd, const std::string& marker) {
 ssize_t wait_for_close(int fd) {
   char c;
   return ::recv(fd, &c, 1, 0);
+}
+
+// A started server with GET /health answering 200 {}.
+std::unique_ptr<Server> health_server(ServerOptions o) {
+  auto s = std::make_unique<Server>(std::move(o));
+  s->route(Method::kGet, "/health", [](const Request&) { return Response::json(200, {}); });
+  if (!s->start().ok()) throw std::runtime_error("cannot start the server");
+  return s;
+}
+
+// A keep-alive connection that has had one GET /health answered 200.
+int connection_after_one_request(int port) {
+  int fd = connect_loopback(port);
+  send_all(fd, get("/health"));
+  EXPECT_EQ(read_response(fd).status, 200);
+  return fd;
 }
 
 TEST(Connections, ABlockedHandlerDoesNotStallOtherConnections) {
@@ -115,15 +132,11 @@ TEST(Connections, IdleKeepAliveConnectionsHoldNoThread) {
   ServerOptions o;
   o.worker_threads = 1;
   o.keep_alive_timeout_seconds = 60;  // idle clients stay connected throughout
-  Server s(o);
-  s.route(Method::kGet, "/health", [](const Request&) { return Response::json(200, {}); });
-  ASSERT_TRUE(s.start().ok());
+  std::unique_ptr<Server> server = health_server(o);
+  Server& s = *server;
   std::vector<int> idle;
   for (int i = 0; i < 4; ++i) {
-    int fd = connect_loopback(s.port());
-    send_all(fd, get("/health"));
-    EXPECT_EQ(read_response(fd).status, 200);
-    idle.push_back(fd);  // kept open, idle
+    idle.push_back(connection_after_one_request(s.port()));  // kept open, idle
   }
   // With one thread and four idle keep-alive connections, a fifth client and
   // the idle ones themselves are still served (a thread-per-connection
@@ -140,9 +153,8 @@ TEST(Connections, IdleKeepAliveConnectionsHoldNoThread) {
 TEST(Connections, HalfARequestIsDroppedAfterTheReadTimeout) {
   ServerOptions o;
   o.read_timeout_seconds = 1;
-  Server s(o);
-  s.route(Method::kGet, "/health", [](const Request&) { return Response::json(200, {}); });
-  ASSERT_TRUE(s.start().ok());
+  std::unique_ptr<Server> server = health_server(o);
+  Server& s = *server;
   int fd = connect_loopback(s.port());
   send_all(fd, "GET /health HTTP/1.1\r\nHost: h\r\n");  // never finished
   EXPECT_EQ(wait_for_close(fd), 0);
@@ -154,12 +166,9 @@ TEST(Connections, HalfARequestIsDroppedAfterTheReadTimeout) {
 TEST(Connections, IdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
   ServerOptions o;
   o.keep_alive_timeout_seconds = 1;
-  Server s(o);
-  s.route(Method::kGet, "/health", [](const Request&) { return Response::json(200, {}); });
-  ASSERT_TRUE(s.start().ok());
-  int fd = connect_loopback(s.port());
-  send_all(fd, get("/health"));
-  EXPECT_EQ(read_response(fd).status, 200);
+  std::unique_ptr<Server> server = health_server(o);
+  Server& s = *server;
+  int fd = connection_after_one_request(s.port());
   EXPECT_EQ(wait_for_close(fd), 0);
   ::close(fd);
 }
@@ -167,9 +176,8 @@ TEST(Connections, IdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
 TEST(Connections, KeepAliveMaxRequestsClosesAfterTheLastOne) {
   ServerOptions o;
   o.keep_alive_max_requests = 2;
-  Server s(o);
-  s.route(Method::kGet, "/health", [](const Request&) { return Response::json(200, {}); });
-  ASSERT_TRUE(s.start().ok());
+  std::unique_ptr<Server> server = health_server(o);
+  Server& s = *server;
   int fd = connect_loopback(s.port());
   send_all(fd, get("/health"));
   RawResponse first = read_response(fd);
@@ -336,9 +344,7 @@ TEST(ConnectionsStop, StopFinishesTheRequestInFlightAndClosesIdleConnections) {
   });
   s.route(Method::kGet, "/health", [](const Request&) { return Response::json(200, {}); });
   ASSERT_TRUE(s.start().ok());
-  int idle = connect_loopback(s.port());
-  send_all(idle, get("/health"));
-  EXPECT_EQ(read_response(idle).status, 200);
+  int idle = connection_after_one_request(s.port());
 
   int busy = connect_loopback(s.port());
   send_all(busy, get("/block"));
