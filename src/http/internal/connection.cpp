@@ -56,9 +56,12 @@ using beast::error_code;
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kMaxTargetBytes = 8192;
 constexpr std::size_t kReadChunk = 16 * 1024;
-// After the server decides to close (413, Connection: close, stop()), what
-// the client still sends is read and dropped for this long / this much, so
-// that closing does not reset the connection before the answer was read.
+// After an answer that ends the connection (Connection: close asked for or
+// sent: 413, stop()...), the server waits for the client to close first,
+// reading and dropping what it still sends, for this long / this much: so
+// that closing does not reset the connection before the answer was read, and
+// the TIME_WAIT stays on the client's side (a server that closes first keeps
+// its port in TIME_WAIT, which made a restart on the same port fail).
 constexpr auto kMaxLinger = std::chrono::seconds(5);
 constexpr std::size_t kMaxLingerBytes = 1u << 20;
 
@@ -227,9 +230,13 @@ class ConnectionImpl final : public Connection {
 
  private:
   static asio::awaitable<void> run(std::shared_ptr<ConnectionImpl> self) {
-    bool server_closes = co_await self->serve_requests();
-    if (server_closes) co_await self->linger();
-    self->finish();
+    try {
+      bool server_closes = co_await self->serve_requests();
+      if (server_closes) co_await self->linger();
+    } catch (const std::exception& e) {  // (handlers' exceptions never get here)
+      spdlog::error("http: a connection failed: {}", e.what());
+    }
+    self->finish();  // also ends the watchdog, and with it the connection
   }
 
   // Cancels the watched operation once its deadline passed.
@@ -466,7 +473,10 @@ class ConnectionImpl final : public Connection {
       co_await finished.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     if (stream_broken_) co_return false;
-    if (!chunked) co_return true;  // HTTP/1.0: closing ends the body
+    if (!chunked) {
+      body_ends_with_close_ = true;  // HTTP/1.0: closing ends the body
+      co_return true;
+    }
     set_deadline(read_timeout_);
     co_await asio::async_write(stream_, bhttp::make_chunk_last(),
                                asio::redirect_error(asio::use_awaitable, ec));
@@ -502,12 +512,13 @@ class ConnectionImpl final : public Connection {
     return result.get();
   }
 
-  // Closes our side for writing and drops what the client still sends, until
-  // it closes too (or kMaxLinger / kMaxLingerBytes).
+  // Drops what the client still sends until it closes (or kMaxLinger /
+  // kMaxLingerBytes). Our side is shut for writing first only when closing is
+  // what ends the body (a stream to an HTTP/1.0 client).
   asio::awaitable<void> linger() {
     error_code ec;
     tcp::socket& socket = beast::get_lowest_layer(stream_);
-    socket.shutdown(tcp::socket::shutdown_send, ec);
+    if (body_ends_with_close_) socket.shutdown(tcp::socket::shutdown_send, ec);
     set_deadline(std::min<Clock::duration>(read_timeout_, kMaxLinger));
     std::array<char, 4096> sink;
     std::size_t drained = 0;
@@ -533,6 +544,7 @@ class ConnectionImpl final : public Connection {
   bool stopping_ = false;   // close_when_idle() was called
   bool timed_out_ = false;  // the watchdog cancelled the last operation
   bool stream_broken_ = false;
+  bool body_ends_with_close_ = false;
 };
 
 template <class Stream>

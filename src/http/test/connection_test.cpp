@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <future>
 #include <latch>
@@ -176,6 +177,7 @@ TEST(Connections, IdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
 TEST(Connections, KeepAliveMaxRequestsClosesAfterTheLastOne) {
   ServerOptions o;
   o.keep_alive_max_requests = 2;
+  o.read_timeout_seconds = 1;  // how long the server waits for the client to close first
   std::unique_ptr<Server> server = health_server(o);
   Server& s = *server;
   int fd = connect_loopback(s.port());
@@ -251,6 +253,20 @@ TEST_F(ConnectionWireTest, AGetWithABodyOverTheLimitIs413) {
   EXPECT_NE(r.head.find("Connection: close"), std::string::npos);
 }
 
+TEST(Connections, AfterConnectionCloseTheServerWaitsForTheClientToCloseFirst) {
+  // The side that closes first keeps the port pair in TIME_WAIT: that must be
+  // the client, or a restarted server could not bind its port again.
+  std::unique_ptr<Server> server = health_server(ServerOptions{});  // waits up to 5 s
+  int fd = connect_loopback(server->port());
+  send_all(fd, get("/health", "Connection: close\r\n"));
+  RawResponse r = read_response(fd);
+  EXPECT_EQ(r.status, 200);
+  char c;
+  EXPECT_EQ(::recv(fd, &c, 1, MSG_DONTWAIT), -1);  // no FIN from the server yet
+  EXPECT_EQ(errno, EAGAIN);
+  ::close(fd);
+}
+
 TEST_F(ConnectionWireTest, ResponseHeadersWithLineBreaksOrBadNamesAreDropped) {
   RawResponse r = raw_exchange(port(), get("/injected", "Connection: close\r\n"));
   EXPECT_EQ(r.status, 200);
@@ -302,7 +318,11 @@ TEST_F(ConnectionWireTest, Http10KeepAliveIsHonoured) {
   send_all(fd, "GET /health HTTP/1.0\r\n\r\n");
   RawResponse second = read_response(fd);
   EXPECT_EQ(second.status, 200);
-  EXPECT_EQ(wait_for_close(fd), 0);  // 1.0 without keep-alive: closed after the answer
+  EXPECT_NE(second.head.find("Connection: close"), std::string::npos) << second.head;
+  // 1.0 without keep-alive: no further request is served; the server closes
+  // once its wait for the client to close first (the read timeout, 1 s) ends.
+  send_all(fd, "GET /health HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(wait_for_close(fd), 0);
   ::close(fd);
 }
 
