@@ -45,14 +45,15 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 // The TLS settings httplib's SSLServer had (TLS 1.2 minimum, as OpenSSL 3's
-// default security level enforced there; no compression; the certificate
-// chain file and its PKCS#8 key, checked to match). Throws
-// boost::system::system_error when the files do not load.
+// default security level enforced there; no compression, no session
+// resumption on renegotiation; the certificate chain file and its PKCS#8
+// key, checked to match). Throws when the files do not load.
 std::unique_ptr<asio::ssl::context> make_tls_context(const TlsFiles& files) {
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
   ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression |
                    asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
                    asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
   if (SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION) != 1) {
     throw std::runtime_error("cannot set the TLS 1.2 minimum");
   }
