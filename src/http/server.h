@@ -1,11 +1,13 @@
 // File: http/server.h
 //
-// An HTTP/1.1 server (cpp-httplib underneath) for mpcc's services: routes of
-// (method, regex pattern) to small handler functions, TLS when given a
-// certificate, TCP_NODELAY on (see ARCHITECTURE.md: without it keep-alive
-// clients stall on Nagle vs delayed ACK), bounded request bodies, and an
-// exception firewall: a handler that throws answers 500 with a JSON error and
-// the exception is logged, never propagated.
+// An HTTP/1.1 server for mpcc's services: routes of (method, regex pattern)
+// to small handler functions, TLS when given a certificate, TCP_NODELAY on
+// (see ARCHITECTURE.md: without it keep-alive clients stall on Nagle vs
+// delayed ACK), bounded request bodies, and an exception firewall: a handler
+// that throws answers 500 with a JSON error and the exception is logged,
+// never propagated. Underneath: Boost.Beast (parsing, serialising, chunked
+// encoding) over Boost.Asio with asio::ssl (OpenSSL 3); event-driven, one
+// coroutine per connection (src/http/README.md has the design and figures).
 //
 //   http::Server server({.host = "127.0.0.1", .port = 0, .tls = tls_files});
 //   server.route(http::Method::kPost, R"(/attest/(SevSnpVm|SevSnpVM))",
@@ -13,8 +15,19 @@
 //   MPCC_RETURN_IF_ERROR(server.start());   // binds, serves on background threads
 //   int port = server.port();
 //
+// Threading: connections are served by a few io threads (io_threads, one
+// per core by default); a handler runs inline on the io thread that read its
+// request (no hand-off per request). Handlers may block (a key release, a
+// long stream): while every io thread is inside a handler, a spare thread
+// takes over serving the other connections, up to worker_threads threads in
+// all, so up to worker_threads - 1 handlers may block at once without
+// stalling anyone; beyond that, new requests wait. A connection waiting for
+// its next request (keep-alive) holds no thread.
+//
 // Thread-safety: route() before start(); handlers run concurrently on the
-// server's worker threads and must be thread-safe.
+// server's threads and must be thread-safe. handle(), port() and
+// base_url() may be called from any thread; start() and stop() too (they
+// serialise), but not stop() from inside a handler.
 #pragma once
 
 #include <functional>
@@ -43,13 +56,24 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 0;                    // 0: an ephemeral port, see Server::port()
   std::optional<TlsFiles> tls;     // plain HTTP when absent
+  // Request bodies (whatever the framing, any method): 413 above this.
   std::size_t max_body_bytes = 1u << 20;
-  // Each worker serves one connection at a time, for as long as the client
-  // keeps it open (up to keep_alive_max_requests requests, or until it has
-  // been idle keep_alive_timeout_seconds): have more workers than clients
-  // that keep connections open, or they queue.
+  // The most threads serving connections and running handlers at once (see
+  // Threading above): up to worker_threads - 1 handlers may block without
+  // stalling other connections. Also the size of the pool that runs the
+  // producers of streamed answers. Idle keep-alive connections hold none.
   std::size_t worker_threads = 32;
+  // Threads serving connections while no handler blocks; 0: one per CPU
+  // core, at least 2; never more than worker_threads. (More threads on one
+  // event loop cost more than they give: README.md.)
+  std::size_t io_threads = 0;
+  // A request's header, and then its body, must arrive within this; a
+  // client that sends half a request is dropped (half a body: 400). Also the
+  // write timeout: an answer (or one chunk of a stream) the client does not
+  // take within it ends the connection (the producer's write() gets false).
   int read_timeout_seconds = 10;
+  // Keep-alive: up to this many requests per connection, and the connection
+  // is closed after this long without a new request.
   std::size_t keep_alive_max_requests = 10000;
   int keep_alive_timeout_seconds = 5;
 };
@@ -74,9 +98,12 @@ struct Request {
 // Writes one piece of a streamed body; false when the client went away (stop
 // producing then).
 using StreamWriter = std::function<bool(std::string_view chunk)>;
-// Produces a streamed body (chunked transfer encoding) on the worker thread
-// after the handler returned: it must own everything it uses. Exceptions are
-// logged and end the stream.
+// Produces a streamed body (chunked transfer encoding; for an HTTP/1.0
+// client the raw bytes, ended by closing) after the handler returned, on a
+// thread of the server's producer pool (not an io thread): it must own
+// everything it uses. write() returns once the chunk was written, or false
+// once the client is gone or did not read it within read_timeout_seconds.
+// Exceptions are logged and end the stream (the chunked body is terminated).
 using StreamProducer = std::function<void(const StreamWriter& write)>;
 
 struct Response {
