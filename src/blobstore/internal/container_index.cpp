@@ -89,19 +89,34 @@ ino_t ContainerIndex::current_log() {
   return log_->inode();
 }
 
+bool ContainerIndex::watches(const std::string& name) const {
+  return std::any_of(watched_.begin(), watched_.end(),
+                     [&](const std::string& w) { return name.starts_with(w); });
+}
+
 bool ContainerIndex::index_current() const {
   return built_ && log_ && built_inode_ == log_->inode() && generation_ == log_->generation();
 }
 
-Status ContainerIndex::catch_up(const DirectoryReader& directory, ino_t inode) {
+Status ContainerIndex::catch_up(const DirectoryReader& directory, ino_t inode,
+                                const std::string& prefix) {
   std::uint64_t generation = 0;
   std::optional<std::vector<std::string>> changed;
+  std::vector<std::string> watched;
   {
     std::shared_lock lock(mutex_);
     if (!log_ || log_->inode() != inode) return unavailable("change log replaced");
-    if (index_current()) return ok_status();
+    const bool covered = watches(prefix);
+    if (covered && index_current()) return ok_status();
     generation = log_->generation();
-    if (built_ && built_inode_ == inode) changed = log_->changed_between(generation_, generation);
+    if (covered && built_ && built_inode_ == inode) {
+      changed = log_->changed_between(generation_, generation);
+    }
+    watched = watched_;
+  }
+  if (!changed) {  // a rescan: for the prefixes watched so far and this one
+    std::erase_if(watched, [&](const std::string& w) { return w.starts_with(prefix); });
+    watched.push_back(prefix);
   }
   if (changed) {
     // Look each changed name up now (no writer is part-way), then apply.
@@ -113,6 +128,7 @@ Status ContainerIndex::catch_up(const DirectoryReader& directory, ino_t inode) {
     }
     std::unique_lock lock(mutex_);
     for (auto& [name, exists] : found) {
+      if (!watches(name)) continue;
       auto it = std::lower_bound(names_.begin(), names_.end(), name);
       const bool listed = it != names_.end() && *it == name;
       if (exists && !listed) names_.insert(it, std::move(name));
@@ -122,10 +138,15 @@ Status ContainerIndex::catch_up(const DirectoryReader& directory, ino_t inode) {
     return ok_status();
   }
   MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
+  std::erase_if(names, [&](const std::string& n) {
+    return std::none_of(watched.begin(), watched.end(), [&](const std::string& w) { return n.starts_with(w); });
+  });
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
+  names.shrink_to_fit();
   std::unique_lock lock(mutex_);
   names_ = std::move(names);
+  watched_ = std::move(watched);
   generation_ = generation;
   built_inode_ = inode;
   built_ = true;
@@ -134,11 +155,11 @@ Status ContainerIndex::catch_up(const DirectoryReader& directory, ino_t inode) {
 
 template <typename Read>
 StatusOr<std::invoke_result_t<Read, const std::vector<std::string>&>> ContainerIndex::read_current(
-    const DirectoryReader& directory, Read read) {
+    const DirectoryReader& directory, const std::string& prefix, Read read) {
   // Fast path: the index is as current as the change log on disk says.
   if (const ino_t on_disk = inode_of(dir_ / ChangeLog::kFileName); on_disk != 0) {
     std::shared_lock lock(mutex_);
-    if (log_ && log_->inode() == on_disk && index_current()) return read(names_);
+    if (log_ && log_->inode() == on_disk && watches(prefix) && index_current()) return read(names_);
   }
   std::lock_guard one_at_a_time(rescan_mutex_);
   const ino_t inode = current_log();
@@ -147,7 +168,7 @@ StatusOr<std::invoke_result_t<Read, const std::vector<std::string>&>> ContainerI
     // Catch up while no writer (of any process) is between its bump and
     // its rename or unlink.
     MPCC_ASSIGN_OR_RETURN(FileLock still, FileLock::acquire_shared(dir_ / kLockFile));
-    caught_up = catch_up(directory, inode);
+    caught_up = catch_up(directory, inode, prefix);
     if (!caught_up.ok() && caught_up.code() != StatusCode::kUnavailable) return caught_up;
   }
   if (!caught_up.ok()) {  // no usable log: answer from a scan
@@ -161,14 +182,14 @@ StatusOr<std::invoke_result_t<Read, const std::vector<std::string>&>> ContainerI
 
 StatusOr<NamePage> ContainerIndex::page(const std::string& prefix, const std::string& marker,
                                         std::size_t limit, const DirectoryReader& directory) {
-  return read_current(directory, [&](const std::vector<std::string>& names) {
+  return read_current(directory, prefix, [&](const std::vector<std::string>& names) {
     return page_of(names, prefix, marker, std::max<std::size_t>(limit, 1));
   });
 }
 
 StatusOr<std::size_t> ContainerIndex::count(const std::string& prefix,
                                             const DirectoryReader& directory) {
-  return read_current(directory,
+  return read_current(directory, prefix,
                       [&](const std::vector<std::string>& names) { return count_of(names, prefix); });
 }
 
@@ -188,11 +209,12 @@ void ContainerIndex::end_write(const WriteTicket& ticket, const std::string& nam
   if (!ticket.valid) return;
   std::unique_lock lock(mutex_);
   if (!built_ || built_inode_ != ticket.inode || generation_ != ticket.before) return;
+  generation_ = ticket.before + 1;
+  if (!watches(name)) return;
   auto it = std::lower_bound(names_.begin(), names_.end(), name);
   const bool listed = it != names_.end() && *it == name;
   if (present && !listed) names_.insert(it, name);
   if (!present && listed) names_.erase(it);
-  generation_ = ticket.before + 1;
 }
 
 }  // namespace mpcc::blobstore::internal

@@ -3,7 +3,11 @@
 // ContainerIndex: the sorted names of one container's blobs, held in memory
 // by a directory store, so that a listing page costs O(log n + page) and a
 // count O(log n) instead of a scan of the whole directory (a party's
-// container holds every owner's records).
+// container holds every owner's records). It holds only the names under the
+// prefixes this process has listed or counted (a party app asks for its own
+// records/<owner>/ and datakeys/<owner>/): a prefix asked for the first time
+// costs one scan, and memory follows what the process reads, not the whole
+// container.
 //
 // The directory stays the only truth; the index is a cache that is never
 // written to disk and needs no recovery. It stays coherent across threads
@@ -97,14 +101,16 @@ class ContainerIndex {
   // log in log_.
   ino_t current_log();
   bool index_current() const;  // caller holds mutex_
+  // Whether `name` (or a prefix) lies under a watched prefix; caller holds mutex_.
+  bool watches(const std::string& name) const;
   // Makes the index current and runs `read` on the names while no writer
   // of this process changes them.
   template <typename Read>
   StatusOr<std::invoke_result_t<Read, const std::vector<std::string>&>> read_current(
-      const DirectoryReader& directory, Read read);
+      const DirectoryReader& directory, const std::string& prefix, Read read);
   // Under the container's shared lock and rescan_mutex_: brings names_ to
-  // the log's current generation.
-  Status catch_up(const DirectoryReader& directory, ino_t inode);
+  // the log's current generation, watching `prefix` too.
+  Status catch_up(const DirectoryReader& directory, ino_t inode, const std::string& prefix);
 
   const std::filesystem::path dir_;
   std::mutex rescan_mutex_;          // one catch-up at a time
@@ -113,7 +119,8 @@ class ContainerIndex {
   bool built_ = false;
   std::uint64_t generation_ = 0;    // of names_
   ino_t built_inode_ = 0;           // of the log names_ was built against
-  std::vector<std::string> names_;  // sorted, unique
+  std::vector<std::string> names_;    // sorted, unique: the names under watched_
+  std::vector<std::string> watched_;  // the prefixes asked for so far (none covers another)
   bool warned_ = false;
 };
 

@@ -250,6 +250,26 @@ TEST_F(DirectoryStoreTest, ListingsFollowAnotherProcess) {
   EXPECT_EQ(store_->count("data", "").value(), 1u);
 }
 
+// The index holds only the prefixes a store has asked for; a new prefix is
+// read from the directory the first time, and each watched prefix follows
+// every writer afterwards.
+TEST_F(DirectoryStoreTest, ListingsOfNewPrefixesSeeWhatWasWrittenBefore) {
+  StatusOr<std::unique_ptr<BlobStore>> other = testing::open_directory(root_);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->put("data", "a/1", "x").ok());
+  ASSERT_TRUE((*other)->put("data", "b/1", "x").ok());
+  EXPECT_EQ(listed(*store_, "a/"), std::vector<std::string>{"a/1"});
+  ASSERT_TRUE((*other)->put("data", "b/2", "x").ok());
+  ASSERT_TRUE(store_->put("data", "b/3", "x").ok());  // own write outside the watched prefix
+  EXPECT_EQ(listed(*store_, "b/"), (std::vector<std::string>{"b/1", "b/2", "b/3"}));
+  ASSERT_TRUE((*other)->put("data", "a/2", "x").ok());
+  ASSERT_TRUE((*other)->remove("data", "b/1").ok());
+  EXPECT_EQ(listed(*store_, "a/"), (std::vector<std::string>{"a/1", "a/2"}));
+  EXPECT_EQ(listed(*store_, "b/"), (std::vector<std::string>{"b/2", "b/3"}));
+  EXPECT_EQ(store_->count("data", "b/").value(), 2u);
+  EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"a/1", "a/2", "b/2", "b/3"}));
+}
+
 // More writes elsewhere than the change log's ring keeps, or a name too
 // long for a slot, make a reader rescan; it still lists exactly what is there.
 TEST_F(DirectoryStoreTest, ListingsFollowWritesBeyondTheChangeRing) {
