@@ -114,10 +114,6 @@ Status ContainerIndex::catch_up(const DirectoryReader& directory, ino_t inode,
     }
     watched = watched_;
   }
-  if (!changed) {  // a rescan: for the prefixes watched so far and this one
-    std::erase_if(watched, [&](const std::string& w) { return w.starts_with(prefix); });
-    watched.push_back(prefix);
-  }
   if (changed) {
     // Look each changed name up now (no writer is part-way), then apply.
     std::vector<std::pair<std::string, bool>> found;
@@ -136,6 +132,11 @@ Status ContainerIndex::catch_up(const DirectoryReader& directory, ino_t inode,
     }
     generation_ = generation;
     return ok_status();
+  }
+  // A rescan, for the prefixes watched so far and this one.
+  if (std::none_of(watched.begin(), watched.end(), [&](const std::string& w) { return prefix.starts_with(w); })) {
+    std::erase_if(watched, [&](const std::string& w) { return w.starts_with(prefix); });
+    watched.push_back(prefix);
   }
   MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
   std::erase_if(names, [&](const std::string& n) {
