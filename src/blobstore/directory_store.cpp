@@ -168,9 +168,9 @@ class DirectoryStore final : public BlobStore {
           return condition_not_met(container, name, "If-Match");
         }
       }
-      const internal::WriteTicket ticket = index(container).begin_write(name);
+      MPCC_RETURN_IF_ERROR(index(container).begin_write(name, directory_reader(container)));
       MPCC_RETURN_IF_ERROR(temp.commit(dir / internal::blob_file_name(name)));
-      index(container).end_write(ticket, name, true);
+      index(container).end_write(name, true);
     }
     if (durable_) MPCC_RETURN_IF_ERROR(internal::sync_directory(dir));
     return p;
@@ -206,6 +206,7 @@ class DirectoryStore final : public BlobStore {
   StatusOr<ListPage> list(const std::string& container, const ListOptions& options) override {
     MPCC_RETURN_IF_ERROR(validate_container_name(container));
     MPCC_ASSIGN_OR_RETURN(int max_results, effective_max_results(options.max_results));
+    MPCC_RETURN_IF_ERROR(require_container(container));
     const fs::path dir = root_ / container;
     MPCC_ASSIGN_OR_RETURN(internal::NamePage names,
                           index(container).page(options.prefix, options.marker,
@@ -229,6 +230,7 @@ class DirectoryStore final : public BlobStore {
 
   StatusOr<std::size_t> count(const std::string& container, const std::string& prefix) override {
     MPCC_RETURN_IF_ERROR(validate_container_name(container));
+    MPCC_RETURN_IF_ERROR(require_container(container));
     return index(container).count(prefix, directory_reader(container));
   }
 
@@ -247,9 +249,9 @@ class DirectoryStore final : public BlobStore {
       if (if_match && (!current || !etag_matches(*if_match, current->etag))) {
         return condition_not_met(container, name, "If-Match");
       }
-      const internal::WriteTicket ticket = index(container).begin_write(name);
+      MPCC_RETURN_IF_ERROR(index(container).begin_write(name, directory_reader(container)));
       if (::unlink(path.c_str()) != 0) return internal::errno_status("unlink", path, errno);
-      index(container).end_write(ticket, name, false);
+      index(container).end_write(name, false);
     }
     return durable_ ? internal::sync_directory(dir) : ok_status();
   }
@@ -326,7 +328,7 @@ class DirectoryStore final : public BlobStore {
   internal::ContainerIndex& index(const std::string& container) {
     std::lock_guard lock(indexes_mutex_);
     std::unique_ptr<internal::ContainerIndex>& slot = indexes_[container];
-    if (!slot) slot = std::make_unique<internal::ContainerIndex>(root_ / container);
+    if (!slot) slot = std::make_unique<internal::ContainerIndex>(root_ / container, boot_id_);
     return *slot;
   }
 
@@ -377,6 +379,7 @@ class DirectoryStore final : public BlobStore {
 
   const fs::path root_;
   const bool durable_;
+  const std::string boot_id_ = internal::current_boot_id();
   std::mutex indexes_mutex_;
   std::map<std::string, std::unique_ptr<internal::ContainerIndex>> indexes_;
 };

@@ -10,7 +10,7 @@
 
 #include "common/bytes.h"
 #include "crypto/hash.h"
-#include "keyvault/internal/sqlite.h"
+#include "sqlite/sqlite.h"
 
 namespace mpcc::keyvault {
 namespace {
@@ -19,20 +19,20 @@ using nlohmann::json;
 
 constexpr std::string_view kFormat = "mpcc-audit-v1";
 
-using internal::DbHandle;
-using internal::Transaction;
+using sqlite::DbHandle;
+using sqlite::Transaction;
 
 constexpr std::string_view kPrefix = "audit";
 
 // The shared SQLite helpers with this log's message prefix.
-StatusOr<internal::Statement> prepare(sqlite3* db, const char* sql) {
-  return internal::Statement::prepare(db, sql, kPrefix);
+StatusOr<sqlite::Statement> prepare(sqlite3* db, const char* sql) {
+  return sqlite::Statement::prepare(db, sql, kPrefix);
 }
-Status exec(sqlite3* db, const char* sql) { return internal::exec(db, sql, kPrefix); }
+Status exec(sqlite3* db, const char* sql) { return sqlite::exec(db, sql, kPrefix); }
 StatusOr<std::unique_ptr<Transaction>> begin_tx(sqlite3* db, bool write) {
   return Transaction::begin(db, write, kPrefix);
 }
-using Statement = internal::Statement;
+using Statement = sqlite::Statement;
 
 // ------------------------------------------------------------------ schema
 
@@ -311,7 +311,7 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path& 
   }
   auto db = std::make_unique<Db>();
   MPCC_ASSIGN_OR_RETURN(db->handle,
-                        internal::open_database(path, mode == Mode::kReadOnly, kPrefix));
+                        sqlite::open_database(path, mode == Mode::kReadOnly, kPrefix));
   sqlite3* raw = db->get();
 
   // "audit: <file>: <what>: <sqlite message>".

@@ -10,15 +10,15 @@
 #include <limits>
 #include <utility>
 
-#include "keyvault/internal/sqlite.h"
+#include "sqlite/sqlite.h"
 
 namespace mpcc::keyvault {
 namespace {
 
 using nlohmann::json;
-using internal::DbHandle;
-using internal::Statement;
-using internal::Transaction;
+using sqlite::DbHandle;
+using sqlite::Statement;
+using sqlite::Transaction;
 
 constexpr std::string_view kPrefix = "vault";
 constexpr std::string_view kFormat = "mpcc-vault-v1";
@@ -29,7 +29,7 @@ constexpr std::size_t kMaxShownBytes = 140;
 StatusOr<Statement> prepare(sqlite3* db, const char* sql) {
   return Statement::prepare(db, sql, kPrefix);
 }
-Status exec(sqlite3* db, const char* sql) { return internal::exec(db, sql, kPrefix); }
+Status exec(sqlite3* db, const char* sql) { return sqlite::exec(db, sql, kPrefix); }
 StatusOr<std::unique_ptr<Transaction>> begin_tx(sqlite3* db, bool write) {
   return Transaction::begin(db, write, kPrefix);
 }
@@ -339,7 +339,7 @@ StatusOr<std::unique_ptr<KeyRegistry>> KeyRegistry::open(const std::filesystem::
   };
   auto db = std::make_unique<Db>();
   {
-    auto h = internal::open_database(path, /*read_only=*/false, kPrefix);
+    auto h = sqlite::open_database(path, /*read_only=*/false, kPrefix);
     if (!h.ok()) return with_file(h.status());
     db->handle = std::move(*h);
   }

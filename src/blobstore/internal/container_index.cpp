@@ -1,221 +1,356 @@
 // File: blobstore/internal/container_index.cpp
 #include "blobstore/internal/container_index.h"
 
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
 #include <utility>
 
 #include "blobstore/internal/posix_file.h"
+#include "sqlite/sqlite.h"
 
 namespace mpcc::blobstore::internal {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr const char* kLockFile = ".lock";
+constexpr const char* kPrefix = "directory store index";
 
-// The inode of the change log now; 0 when it is missing or unreadable.
-ino_t inode_of(const std::filesystem::path& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+// Statements, indexed [strict lower bound][upper bound given]. ?1 is the
+// lower bound, ?2 the upper (exclusive), ?3 the row limit.
+constexpr const char* kPageSql[2][2] = {
+    {"SELECT name FROM names WHERE name >= ?1 ORDER BY name LIMIT ?3",
+     "SELECT name FROM names WHERE name >= ?1 AND name < ?2 ORDER BY name LIMIT ?3"},
+    {"SELECT name FROM names WHERE name > ?1 ORDER BY name LIMIT ?3",
+     "SELECT name FROM names WHERE name > ?1 AND name < ?2 ORDER BY name LIMIT ?3"}};
+constexpr const char* kCountSql[2] = {
+    "SELECT count(*) FROM names WHERE name >= ?1",
+    "SELECT count(*) FROM names WHERE name >= ?1 AND name < ?2"};
+constexpr const char* kHasSql = "SELECT count(*) FROM names WHERE name = ?1";
+constexpr const char* kPendingSql = "SELECT name FROM pending ORDER BY name";
+constexpr const char* kAddSql = "INSERT OR IGNORE INTO names(name) VALUES(?1)";
+constexpr const char* kRemoveSql = "DELETE FROM names WHERE name = ?1";
+constexpr const char* kMarkPendingSql = "INSERT OR IGNORE INTO pending(name) VALUES(?1)";
+constexpr const char* kClearPendingSql = "DELETE FROM pending WHERE name = ?1";
+constexpr const char* kBuiltSql = "SELECT value FROM meta WHERE key = 'built_boot'";
+constexpr const char* kSetBuiltSql =
+    "INSERT OR REPLACE INTO meta(key, value) VALUES('built_boot', ?1)";
+
+// The smallest string greater than every string starting with `prefix`;
+// nullopt when there is none (empty, or only 0xFF bytes).
+std::optional<std::string> prefix_end(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (prefix.empty()) return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
 }
 
-// The first name of `sorted` that is >= prefix and, when a marker is given,
-// > marker.
-std::vector<std::string>::const_iterator first_after(const std::vector<std::string>& sorted,
-                                                     const std::string& prefix,
-                                                     const std::string& marker) {
-  auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix);
-  if (!marker.empty() && marker >= prefix) {
-    it = std::upper_bound(it, sorted.end(), marker);
-  }
-  return it;
+bool in_range(const std::string& name, const std::string& prefix, const std::string& marker) {
+  return name.starts_with(prefix) && (marker.empty() || name > marker);
 }
 
-NamePage page_of(const std::vector<std::string>& sorted, const std::string& prefix,
+NamePage page_of(std::vector<std::string> sorted, const std::string& prefix,
                  const std::string& marker, std::size_t limit) {
   NamePage out;
-  for (auto it = first_after(sorted, prefix, marker); it != sorted.end() && it->starts_with(prefix);
-       ++it) {
+  for (std::string& name : sorted) {
+    if (!in_range(name, prefix, marker)) continue;
     if (out.names.size() == limit) {
       out.more = true;
       break;
     }
-    out.names.push_back(*it);
+    out.names.push_back(std::move(name));
   }
   return out;
 }
 
-std::size_t count_of(const std::vector<std::string>& sorted, const std::string& prefix) {
-  auto first = std::lower_bound(sorted.begin(), sorted.end(), prefix);
-  auto last = std::partition_point(first, sorted.end(),
-                                   [&](const std::string& n) { return n.starts_with(prefix); });
-  return static_cast<std::size_t>(last - first);
+void remove_index_files(const fs::path& file) {
+  for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((file.string() + suffix).c_str());
 }
 
 }  // namespace
 
-ContainerIndex::ContainerIndex(std::filesystem::path dir) : dir_(std::move(dir)) {}
-
-ino_t ContainerIndex::current_log() {
-  const ino_t on_disk = inode_of(dir_ / ChangeLog::kFileName);
-  {
-    std::shared_lock lock(mutex_);
-    if (log_ && on_disk != 0 && log_->inode() == on_disk) return on_disk;
-  }
-  // Missing (a container made before the index, or removed) or replaced:
-  // open it again, creating it when the container exists.
-  StatusOr<ChangeLog> fresh = ChangeLog::open(dir_);
-  std::unique_lock lock(mutex_);
-  if (!fresh.ok()) {
-    // A missing container is the scan's to report; anything else means no
-    // index for now (every call scans), which is worth one line in the log.
-    if (!warned_ && fresh.status().code() != StatusCode::kNotFound) {
-      warned_ = true;
-      spdlog::warn("directory store: no listing index for {} (every listing scans): {}",
-                   dir_.string(), fresh.status().message());
-    }
-    log_.reset();
-    built_ = false;
-    return 0;
-  }
-  // Another file: nothing names_ says can be trusted (once the old file was
-  // closed, even its inode number may come back).
-  log_ = std::move(fresh).value();
-  built_ = false;
-  return log_->inode();
+std::string current_boot_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
 }
 
-bool ContainerIndex::watches(const std::string& name) const {
-  return std::any_of(watched_.begin(), watched_.end(),
-                     [&](const std::string& w) { return name.starts_with(w); });
-}
-
-bool ContainerIndex::index_current() const {
-  return built_ && log_ && built_inode_ == log_->inode() && generation_ == log_->generation();
-}
-
-Status ContainerIndex::catch_up(const DirectoryReader& directory, ino_t inode,
-                                const std::string& prefix) {
-  std::uint64_t generation = 0;
-  std::optional<std::vector<std::string>> changed;
-  std::vector<std::string> watched;
-  {
-    std::shared_lock lock(mutex_);
-    if (!log_ || log_->inode() != inode) return unavailable("change log replaced");
-    const bool covered = watches(prefix);
-    if (covered && index_current()) return ok_status();
-    generation = log_->generation();
-    if (covered && built_ && built_inode_ == inode) {
-      changed = log_->changed_between(generation_, generation);
+// One connection to the index file, with its statements kept prepared.
+class ContainerIndex::Database {
+ public:
+  static StatusOr<std::unique_ptr<Database>> open(const fs::path& file) {
+    MPCC_ASSIGN_OR_RETURN(sqlite::DbHandle handle,
+                          sqlite::open_database(file, /*read_only=*/false, kPrefix));
+    std::unique_ptr<Database> db(new Database(std::move(handle)));
+    for (const char* sql :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+          "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+          "CREATE TABLE IF NOT EXISTS names(name TEXT PRIMARY KEY) WITHOUT ROWID",
+          "CREATE TABLE IF NOT EXISTS pending(name TEXT PRIMARY KEY) WITHOUT ROWID"}) {
+      MPCC_RETURN_IF_ERROR(sqlite::exec(db->handle(), sql, kPrefix));
     }
-    watched = watched_;
+    const std::string cache = "PRAGMA cache_size=-" + std::to_string(kCacheKiB);
+    MPCC_RETURN_IF_ERROR(sqlite::exec(db->handle(), cache.c_str(), kPrefix));
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) return errno_status("stat", file, errno);
+    db->device = st.st_dev;
+    db->inode = st.st_ino;
+    return db;
   }
-  if (changed) {
-    // Look each changed name up now (no writer is part-way), then apply.
-    std::vector<std::pair<std::string, bool>> found;
-    found.reserve(changed->size());
-    for (std::string& name : *changed) {
-      MPCC_ASSIGN_OR_RETURN(bool exists, directory.exists(name));
-      found.emplace_back(std::move(name), exists);
+
+  sqlite3* handle() const { return handle_.get(); }
+
+  // A kept statement, reset when the returned object goes.
+  class Use {
+   public:
+    explicit Use(sqlite::Statement& s) : s_(s) {}
+    ~Use() { s_.reset(); }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+    sqlite::Statement* operator->() { return &s_; }
+
+   private:
+    sqlite::Statement& s_;
+  };
+  StatusOr<sqlite::Statement*> statement(const char* sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+      MPCC_ASSIGN_OR_RETURN(sqlite::Statement s, sqlite::Statement::prepare(handle(), sql, kPrefix));
+      it = statements_.emplace(sql, std::move(s)).first;
     }
-    std::unique_lock lock(mutex_);
-    for (auto& [name, exists] : found) {
-      if (!watches(name)) continue;
-      auto it = std::lower_bound(names_.begin(), names_.end(), name);
-      const bool listed = it != names_.end() && *it == name;
-      if (exists && !listed) names_.insert(it, std::move(name));
-      if (!exists && listed) names_.erase(it);
+    return &it->second;
+  }
+
+  // Runs `sql` with `name` bound to ?1, discarding rows.
+  Status run(const char* sql, const std::string& name) {
+    MPCC_ASSIGN_OR_RETURN(sqlite::Statement * s, statement(sql));
+    Use use(*s);
+    s->bind(1, name);
+    return s->run();
+  }
+
+  // The first column of every row of `sql` (bound by `bind`).
+  template <typename Bind>
+  StatusOr<std::vector<std::string>> texts(const char* sql, Bind bind) {
+    MPCC_ASSIGN_OR_RETURN(sqlite::Statement * s, statement(sql));
+    Use use(*s);
+    bind(*s);
+    std::vector<std::string> out;
+    while (true) {
+      MPCC_ASSIGN_OR_RETURN(bool row, s->step());
+      if (!row) return out;
+      out.push_back(s->column_text(0));
     }
-    generation_ = generation;
+  }
+
+  template <typename Bind>
+  StatusOr<std::int64_t> number(const char* sql, Bind bind) {
+    MPCC_ASSIGN_OR_RETURN(sqlite::Statement * s, statement(sql));
+    Use use(*s);
+    bind(*s);
+    MPCC_ASSIGN_OR_RETURN(bool row, s->step());
+    return row ? s->column_int(0) : 0;
+  }
+
+  StatusOr<bool> built_in(const std::string& boot_id) {
+    if (boot_id.empty()) return false;
+    MPCC_ASSIGN_OR_RETURN(std::vector<std::string> v, texts(kBuiltSql, [](auto&) {}));
+    return !v.empty() && v.front() == boot_id;
+  }
+
+  // Fills the index from the directory, in one transaction; the caller
+  // holds the container's exclusive lock.
+  Status build(const DirectoryReader& directory, const std::string& boot_id) {
+    MPCC_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(handle(), true, kPrefix));
+    MPCC_ASSIGN_OR_RETURN(bool done, built_in(boot_id));  // by another process meanwhile
+    if (!done) {
+      MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
+      MPCC_RETURN_IF_ERROR(sqlite::exec(handle(), "DELETE FROM names", kPrefix));
+      MPCC_RETURN_IF_ERROR(sqlite::exec(handle(), "DELETE FROM pending", kPrefix));
+      for (const std::string& name : names) MPCC_RETURN_IF_ERROR(run(kAddSql, name));
+      MPCC_RETURN_IF_ERROR(run(kSetBuiltSql, boot_id));
+    }
+    MPCC_RETURN_IF_ERROR(tx->commit());
+    built = true;
     return ok_status();
   }
-  // A rescan, for the prefixes watched so far and this one.
-  if (std::none_of(watched.begin(), watched.end(), [&](const std::string& w) { return prefix.starts_with(w); })) {
-    std::erase_if(watched, [&](const std::string& w) { return w.starts_with(prefix); });
-    watched.push_back(prefix);
+
+  dev_t device = 0;
+  ino_t inode = 0;
+  bool built = false;  // known to be built this boot
+
+ private:
+  explicit Database(sqlite::DbHandle handle) : handle_(std::move(handle)) {}
+  sqlite::DbHandle handle_;
+  // Declared after handle_, so finalized before the connection closes.
+  std::map<const char*, sqlite::Statement> statements_;
+};
+
+ContainerIndex::ContainerIndex(fs::path dir, std::string boot_id)
+    : dir_(std::move(dir)), boot_id_(std::move(boot_id)) {}
+
+ContainerIndex::~ContainerIndex() = default;
+
+StatusOr<ContainerIndex::Database*> ContainerIndex::database(const DirectoryReader& directory,
+                                                            bool locked) {
+  const fs::path file = dir_ / kFileName;
+  struct stat st {};
+  const bool same_file = db_ && ::stat(file.c_str(), &st) == 0 && st.st_ino == db_->inode &&
+                         st.st_dev == db_->device;
+  if (same_file && db_->built) return db_.get();
+  if (!same_file) {
+    db_.reset();
+    StatusOr<std::unique_ptr<Database>> opened = open_built(file);
+    if (!opened.ok() && opened.status().code() != StatusCode::kDataLoss) return opened.status();
+    if (opened.ok()) db_ = std::move(opened).value();
+    if (db_ && db_->built) return db_.get();
   }
-  MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
-  std::erase_if(names, [&](const std::string& n) {
-    return std::none_of(watched.begin(), watched.end(), [&](const std::string& w) { return n.starts_with(w); });
-  });
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  names.shrink_to_fit();
-  std::unique_lock lock(mutex_);
-  names_ = std::move(names);
-  watched_ = std::move(watched);
-  generation_ = generation;
-  built_inode_ = inode;
-  built_ = true;
-  return ok_status();
+  // Not built this boot, or damaged: build it, holding the container's lock.
+  std::optional<FileLock> lock;
+  if (!locked) {
+    MPCC_ASSIGN_OR_RETURN(FileLock l, FileLock::acquire(dir_ / kLockFile));
+    lock.emplace(std::move(l));
+  }
+  Status built = db_ ? db_->build(directory, boot_id_)
+                     : data_loss("directory store index: cannot be opened");
+  if (built.code() == StatusCode::kDataLoss) {
+    // A damaged index holds nothing the directory does not: start a new one
+    // (other processes notice the new file).
+    spdlog::warn("directory store: rebuilding the damaged index of {}: {}", dir_.string(),
+                 built.message());
+    db_.reset();
+    remove_index_files(file);
+    MPCC_ASSIGN_OR_RETURN(db_, Database::open(file));
+    built = db_->build(directory, boot_id_);
+  }
+  if (!built.ok()) {
+    db_.reset();
+    return built;
+  }
+  return db_.get();
 }
 
-template <typename Read>
-StatusOr<std::invoke_result_t<Read, const std::vector<std::string>&>> ContainerIndex::read_current(
-    const DirectoryReader& directory, const std::string& prefix, Read read) {
-  // Fast path: the index is as current as the change log on disk says.
-  if (const ino_t on_disk = inode_of(dir_ / ChangeLog::kFileName); on_disk != 0) {
-    std::shared_lock lock(mutex_);
-    if (log_ && log_->inode() == on_disk && watches(prefix) && index_current()) return read(names_);
-  }
-  std::lock_guard one_at_a_time(rescan_mutex_);
-  const ino_t inode = current_log();
-  Status caught_up = unavailable("no change log");
-  if (inode != 0) {
-    // Catch up while no writer (of any process) is between its bump and
-    // its rename or unlink.
-    MPCC_ASSIGN_OR_RETURN(FileLock still, FileLock::acquire_shared(dir_ / kLockFile));
-    caught_up = catch_up(directory, inode, prefix);
-    if (!caught_up.ok() && caught_up.code() != StatusCode::kUnavailable) return caught_up;
-  }
-  if (!caught_up.ok()) {  // no usable log: answer from a scan
-    MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
-    std::sort(names.begin(), names.end());
-    return read(names);
-  }
-  std::shared_lock lock(mutex_);
-  return read(names_);
+StatusOr<std::unique_ptr<ContainerIndex::Database>> ContainerIndex::open_built(
+    const fs::path& file) const {
+  MPCC_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::open(file));
+  MPCC_ASSIGN_OR_RETURN(db->built, db->built_in(boot_id_));
+  return db;
 }
 
 StatusOr<NamePage> ContainerIndex::page(const std::string& prefix, const std::string& marker,
                                         std::size_t limit, const DirectoryReader& directory) {
-  return read_current(directory, prefix, [&](const std::vector<std::string>& names) {
-    return page_of(names, prefix, marker, std::max<std::size_t>(limit, 1));
-  });
+  std::lock_guard guard(mutex_);
+  StatusOr<Database*> db = database(directory, false);
+  if (!db.ok()) {
+    if (!warned_) {
+      warned_ = true;
+      spdlog::warn("directory store: no listing index for {} (listings scan): {}",
+                   dir_.string(), db.status().message());
+    }
+    MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
+    std::sort(names.begin(), names.end());
+    return page_of(std::move(names), prefix, marker, limit);
+  }
+  const bool strict = !marker.empty() && marker >= prefix;
+  const std::string& lower = strict ? marker : prefix;
+  const std::optional<std::string> upper = prefix_end(prefix);
+
+  std::vector<std::string> pending;
+  std::vector<std::string> rows;
+  {
+    MPCC_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin((*db)->handle(), false, kPrefix));
+    MPCC_ASSIGN_OR_RETURN(pending, (*db)->texts(kPendingSql, [](auto&) {}));
+    std::erase_if(pending, [&](const std::string& n) { return !in_range(n, prefix, marker); });
+    const auto want = static_cast<std::int64_t>(limit + 1 + pending.size());
+    MPCC_ASSIGN_OR_RETURN(
+        rows, (*db)->texts(kPageSql[strict][upper.has_value()], [&](sqlite::Statement& s) {
+          s.bind(1, lower);
+          if (upper) s.bind(2, *upper);
+          s.bind(3, want);
+        }));
+    MPCC_RETURN_IF_ERROR(tx->commit());
+    // A full answer may stop before names that exist; a pending name past
+    // its last row is on a later page.
+    const bool full = rows.size() == static_cast<std::size_t>(want);
+    for (const std::string& name : pending) {
+      MPCC_ASSIGN_OR_RETURN(bool exists, directory.exists(name));
+      auto at = std::lower_bound(rows.begin(), rows.end(), name);
+      const bool listed = at != rows.end() && *at == name;
+      if (exists && !listed && (!full || at != rows.end())) rows.insert(at, name);
+      if (!exists && listed) rows.erase(at);
+    }
+  }
+  NamePage out;
+  out.more = rows.size() > limit;
+  if (out.more) rows.resize(limit);
+  out.names = std::move(rows);
+  return out;
 }
 
 StatusOr<std::size_t> ContainerIndex::count(const std::string& prefix,
                                             const DirectoryReader& directory) {
-  return read_current(directory, prefix,
-                      [&](const std::vector<std::string>& names) { return count_of(names, prefix); });
+  std::lock_guard guard(mutex_);
+  StatusOr<Database*> db = database(directory, false);
+  if (!db.ok()) {
+    MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
+    return static_cast<std::size_t>(std::count_if(
+        names.begin(), names.end(), [&](const std::string& n) { return n.starts_with(prefix); }));
+  }
+  const std::optional<std::string> upper = prefix_end(prefix);
+  MPCC_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin((*db)->handle(), false, kPrefix));
+  MPCC_ASSIGN_OR_RETURN(std::int64_t n,
+                        (*db)->number(kCountSql[upper.has_value()], [&](sqlite::Statement& s) {
+                          s.bind(1, prefix);
+                          if (upper) s.bind(2, *upper);
+                        }));
+  MPCC_ASSIGN_OR_RETURN(std::vector<std::string> pending, (*db)->texts(kPendingSql, [](auto&) {}));
+  for (const std::string& name : pending) {
+    if (!name.starts_with(prefix)) continue;
+    MPCC_ASSIGN_OR_RETURN(std::int64_t listed,
+                          (*db)->number(kHasSql, [&](sqlite::Statement& s) { s.bind(1, name); }));
+    MPCC_ASSIGN_OR_RETURN(bool exists, directory.exists(name));
+    n += (exists ? 1 : 0) - listed;
+  }
+  MPCC_RETURN_IF_ERROR(tx->commit());
+  return static_cast<std::size_t>(n);
 }
 
-WriteTicket ContainerIndex::begin_write(const std::string& name) {
-  const ino_t inode = current_log();
-  if (inode == 0) return {};
-  std::shared_lock lock(mutex_);
-  if (!log_ || log_->inode() != inode) return {};
-  WriteTicket ticket;
-  ticket.valid = true;
-  ticket.inode = inode;
-  ticket.before = log_->record(name);
-  return ticket;
+Status ContainerIndex::begin_write(const std::string& name, const DirectoryReader& directory) {
+  std::lock_guard guard(mutex_);
+  MPCC_ASSIGN_OR_RETURN(Database * db, database(directory, true));
+  MPCC_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db->handle(), true, kPrefix));
+  // Pending names now are a dead writer's (writers hold the lock): settle them.
+  MPCC_ASSIGN_OR_RETURN(std::vector<std::string> left, db->texts(kPendingSql, [](auto&) {}));
+  for (const std::string& stale : left) {
+    MPCC_ASSIGN_OR_RETURN(bool exists, directory.exists(stale));
+    MPCC_RETURN_IF_ERROR(db->run(exists ? kAddSql : kRemoveSql, stale));
+    MPCC_RETURN_IF_ERROR(db->run(kClearPendingSql, stale));
+  }
+  MPCC_RETURN_IF_ERROR(db->run(kMarkPendingSql, name));
+  return tx->commit();
 }
 
-void ContainerIndex::end_write(const WriteTicket& ticket, const std::string& name, bool present) {
-  if (!ticket.valid) return;
-  std::unique_lock lock(mutex_);
-  if (!built_ || built_inode_ != ticket.inode || generation_ != ticket.before) return;
-  generation_ = ticket.before + 1;
-  if (!watches(name)) return;
-  auto it = std::lower_bound(names_.begin(), names_.end(), name);
-  const bool listed = it != names_.end() && *it == name;
-  if (present && !listed) names_.insert(it, name);
-  if (!present && listed) names_.erase(it);
+void ContainerIndex::end_write(const std::string& name, bool present) {
+  std::lock_guard guard(mutex_);
+  if (!db_) return;  // begin_write failed, so the write did not happen
+  Status done = [&]() -> Status {
+    MPCC_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_->handle(), true, kPrefix));
+    MPCC_RETURN_IF_ERROR(db_->run(present ? kAddSql : kRemoveSql, name));
+    MPCC_RETURN_IF_ERROR(db_->run(kClearPendingSql, name));
+    return tx->commit();
+  }();
+  if (!done.ok()) {
+    spdlog::warn("directory store: index of {} left a write pending (readers look it up): {}",
+                 dir_.string(), done.message());
+  }
 }
 
 }  // namespace mpcc::blobstore::internal

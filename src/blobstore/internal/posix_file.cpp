@@ -98,25 +98,11 @@ Status sync_directory(const std::filesystem::path& dir) {
   return sync_fd(fd.get(), dir);
 }
 
-namespace {
-
-StatusOr<UniqueFd> locked_fd(const std::filesystem::path& lock_file, int operation) {
+StatusOr<FileLock> FileLock::acquire(const std::filesystem::path& lock_file) {
   MPCC_ASSIGN_OR_RETURN(UniqueFd fd, open_fd(lock_file, O_RDWR | O_CREAT, 0600));
-  while (::flock(fd.get(), operation) != 0) {
+  while (::flock(fd.get(), LOCK_EX) != 0) {
     if (errno != EINTR) return errno_status("flock", lock_file, errno);
   }
-  return fd;
-}
-
-}  // namespace
-
-StatusOr<FileLock> FileLock::acquire(const std::filesystem::path& lock_file) {
-  MPCC_ASSIGN_OR_RETURN(UniqueFd fd, locked_fd(lock_file, LOCK_EX));
-  return FileLock(std::move(fd));
-}
-
-StatusOr<FileLock> FileLock::acquire_shared(const std::filesystem::path& lock_file) {
-  MPCC_ASSIGN_OR_RETURN(UniqueFd fd, locked_fd(lock_file, LOCK_SH));
   return FileLock(std::move(fd));
 }
 

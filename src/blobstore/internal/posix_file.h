@@ -3,7 +3,7 @@
 // The few POSIX file operations the directory store needs, as Status-
 // returning calls: descriptors that close themselves, whole writes, reads at
 // an offset, fsync of files and directories, and an flock(2) held for a
-// scope (exclusive for writers, shared for readers that need a still view).
+// scope.
 //
 //   MPCC_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(dir / ".lock"));
 //   ... // no other holder, in this or any other process, until `lock` goes
@@ -55,13 +55,11 @@ StatusOr<std::uint64_t> file_size(int fd, const std::filesystem::path& path);
 Status sync_fd(int fd, const std::filesystem::path& path);
 Status sync_directory(const std::filesystem::path& dir);
 
-// An flock(2) on a lock file (created 0600 if missing), released when the
-// object is destroyed: exclusive (acquire) or shared (acquire_shared: any
-// number of shared holders, no exclusive one).
+// An exclusive flock(2) on a lock file (created 0600 if missing), released
+// when the object is destroyed.
 class FileLock {
  public:
   static StatusOr<FileLock> acquire(const std::filesystem::path& lock_file);
-  static StatusOr<FileLock> acquire_shared(const std::filesystem::path& lock_file);
 
  private:
   explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}

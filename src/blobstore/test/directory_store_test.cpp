@@ -2,8 +2,8 @@
 //
 // What only the directory store promises: no lost update between separate
 // PROCESSES sharing a root, listings that follow every writer's changes
-// (its in-memory name index, internal/container_index.h), no partial blob
-// ever visible, no leftover
+// (its on-disk name index, internal/container_index.h, which survives killed
+// writers, reboots and damage), no partial blob ever visible, no leftover
 // temporary files, names that cannot leave the container directory, the
 // on-disk layout, and refusal of corrupt or foreign files.
 #include "blobstore/directory_store.h"
@@ -26,18 +26,38 @@
 #include <vector>
 
 #include "blobstore/internal/blob_file.h"
+#include "blobstore/internal/container_index.h"
 #include "blobstore/test/test_util.h"
 #include "common/testing/temp_dir.h"
+#include "sqlite/sqlite.h"
 
 namespace mpcc::blobstore {
 namespace {
 
 namespace fs = std::filesystem;
 
+// The files of `dir` other than the name index's (.index and its WAL files).
 std::set<std::string> files_in(const fs::path& dir) {
   std::set<std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (!name.starts_with(internal::ContainerIndex::kFileName)) out.insert(name);
+  }
   return out;
+}
+
+void remove_index(const fs::path& dir) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    fs::remove(dir / (std::string(internal::ContainerIndex::kFileName) + suffix));
+  }
+}
+
+// Runs `sql` on the container's index as another program would.
+void edit_index(const fs::path& dir, const char* sql) {
+  StatusOr<sqlite::DbHandle> db =
+      sqlite::open_database(dir / internal::ContainerIndex::kFileName, false, "test");
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  MPCC_ASSERT_OK(sqlite::exec(db->get(), sql, "test"));
 }
 
 // Increments the counter blob `n` times with If-Match retries; returns an
@@ -159,7 +179,7 @@ TEST_F(DirectoryStoreTest, ReadersNeverSeePartialBlobs) {
   EXPECT_EQ(reader_error, "");
   EXPECT_GT(reads.load(), 0);
   // Only the lock file and the one blob file remain.
-  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".changes", ".lock", "racing"}));
+  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".lock", "racing"}));
 }
 
 TEST_F(DirectoryStoreTest, RefusedWritesLeaveNoTemporaryFile) {
@@ -172,7 +192,7 @@ TEST_F(DirectoryStoreTest, RefusedWritesLeaveNoTemporaryFile) {
   stale.if_match = "0x0";
   EXPECT_EQ(store_->put("data", "doc", "v3", stale).status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".changes", ".lock", "doc"}));
+  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".lock", "doc"}));
 }
 
 // The names `store` lists under `prefix`, page by page (pages of 3).
@@ -231,8 +251,8 @@ TEST_F(DirectoryStoreTest, ListingsFollowEveryWriterOfTheRoot) {
   }
 }
 
-// A process's listing follows another process's writes too (the counter is
-// shared memory, not per process).
+// A process's listing follows another process's writes too (the index is
+// one file that every process reads and writes).
 TEST_F(DirectoryStoreTest, ListingsFollowAnotherProcess) {
   ASSERT_TRUE(store_->put("data", "before", "x").ok());
   ASSERT_EQ(listed(*store_, "").size(), 1u);
@@ -250,9 +270,8 @@ TEST_F(DirectoryStoreTest, ListingsFollowAnotherProcess) {
   EXPECT_EQ(store_->count("data", "").value(), 1u);
 }
 
-// The index holds only the prefixes a store has asked for; a new prefix is
-// read from the directory the first time, and each watched prefix follows
-// every writer afterwards.
+// Whatever a store lists first, and in whatever order, it sees every name
+// written before, by itself or another store, and every one after.
 TEST_F(DirectoryStoreTest, ListingsOfNewPrefixesSeeWhatWasWrittenBefore) {
   StatusOr<std::unique_ptr<BlobStore>> other = testing::open_directory(root_);
   ASSERT_TRUE(other.ok());
@@ -270,9 +289,9 @@ TEST_F(DirectoryStoreTest, ListingsOfNewPrefixesSeeWhatWasWrittenBefore) {
   EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"a/1", "a/2", "b/2", "b/3"}));
 }
 
-// More writes elsewhere than the change log's ring keeps, or a name too
-// long for a slot, make a reader rescan; it still lists exactly what is there.
-TEST_F(DirectoryStoreTest, ListingsFollowWritesBeyondTheChangeRing) {
+// Thousands of writes by another store between two listings, and long
+// names: the reader still lists and counts exactly what is there.
+TEST_F(DirectoryStoreTest, ListingsFollowThousandsOfWritesElsewhere) {
   StatusOr<std::unique_ptr<BlobStore>> other = testing::open_directory(root_, /*durable=*/false);
   ASSERT_TRUE(other.ok());
   ASSERT_TRUE(store_->put("data", "first", "x").ok());
@@ -287,9 +306,10 @@ TEST_F(DirectoryStoreTest, ListingsFollowWritesBeyondTheChangeRing) {
   EXPECT_EQ(listed(*store_, "first"), std::vector<std::string>{});
 }
 
-// A container removed and made again, or one whose change log is missing
-// (made before the index existed), is listed from what its directory holds.
-TEST_F(DirectoryStoreTest, ListingsSurviveARecreatedContainerOrAMissingCounter) {
+// A container removed and made again, or one whose index is missing (made
+// before the index existed, or removed), is listed from what its directory
+// holds.
+TEST_F(DirectoryStoreTest, ListingsSurviveARecreatedContainerOrAMissingIndex) {
   ASSERT_TRUE(store_->put("data", "old", "x").ok());
   ASSERT_EQ(listed(*store_, ""), std::vector<std::string>{"old"});
   fs::remove_all(root_ / "data");
@@ -301,10 +321,88 @@ TEST_F(DirectoryStoreTest, ListingsSurviveARecreatedContainerOrAMissingCounter) 
   ASSERT_TRUE((*other)->put("data", "new", "y").ok());
   EXPECT_EQ(listed(*store_, ""), std::vector<std::string>{"new"});
 
-  fs::remove(root_ / "data" / ".changes");
+  remove_index(root_ / "data");
   ASSERT_TRUE((*other)->put("data", "newer", "z").ok());
   EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"new", "newer"}));
   EXPECT_EQ(store_->count("data", "ne").value(), 2u);
+}
+
+// The index is what listings read (a name taken out of it behind the
+// store's back stays unlisted), until a store opens it in another boot (a
+// power loss may have cost it commits): then it is rebuilt from the
+// directory.
+TEST_F(DirectoryStoreTest, AnIndexBuiltInAnotherBootIsRebuilt) {
+  ASSERT_TRUE(store_->put("data", "a", "x").ok());
+  ASSERT_TRUE(store_->put("data", "b", "x").ok());
+  ASSERT_EQ(listed(*store_, "").size(), 2u);
+  edit_index(root_ / "data", "DELETE FROM names WHERE name = 'b'");
+  StatusOr<std::unique_ptr<BlobStore>> same_boot = testing::open_directory(root_);
+  ASSERT_TRUE(same_boot.ok());
+  EXPECT_EQ(listed(**same_boot, ""), std::vector<std::string>{"a"});
+
+  edit_index(root_ / "data", "UPDATE meta SET value = 'an-earlier-boot' WHERE key = 'built_boot'");
+  StatusOr<std::unique_ptr<BlobStore>> next_boot = testing::open_directory(root_);
+  ASSERT_TRUE(next_boot.ok());
+  EXPECT_EQ(listed(**next_boot, ""), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ((*next_boot)->count("data", "").value(), 2u);
+  EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"a", "b"}));  // one index for all
+}
+
+// A damaged index file holds nothing the directory does not: it is replaced
+// by one built from the directory, and writes go on.
+TEST_F(DirectoryStoreTest, ADamagedIndexIsRebuilt) {
+  ASSERT_TRUE(store_->put("data", "kept", "x").ok());
+  store_.reset();  // no connection open on the file
+  remove_index(root_ / "data");
+  std::ofstream(root_ / "data" / internal::ContainerIndex::kFileName)
+      << std::string(8192, 'G');  // not a database
+  StatusOr<std::unique_ptr<BlobStore>> store = testing::open_directory(root_);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(listed(**store, ""), std::vector<std::string>{"kept"});
+  ASSERT_TRUE((*store)->put("data", "more", "y").ok());
+  EXPECT_EQ(listed(**store, ""), (std::vector<std::string>{"kept", "more"}));
+}
+
+// What a writer killed between recording a name and finishing its write
+// leaves (the name pending, the file renamed or unlinked or not): readers
+// look pending names up, and the next writer settles them.
+TEST_F(DirectoryStoreTest, AWriterKilledMidWriteLeavesNothingStale) {
+  ASSERT_TRUE(store_->put("data", "doomed", "x").ok());
+  ASSERT_TRUE(store_->put("data", "kept", "x").ok());
+  ASSERT_EQ(listed(*store_, "").size(), 2u);
+  // A remove that got as far as its unlink, and a put as far as its rename
+  // (its file made in another root, so that no index there sees it).
+  edit_index(root_ / "data", "INSERT INTO pending(name) VALUES('doomed'), ('born'), ('never')");
+  fs::remove(root_ / "data" / "doomed");
+  StatusOr<std::unique_ptr<BlobStore>> elsewhere = testing::open_directory(dir_.path() / "other");
+  ASSERT_TRUE(elsewhere.ok());
+  MPCC_ASSERT_OK((*elsewhere)->create_container("data"));
+  ASSERT_TRUE((*elsewhere)->put("data", "born", "y").ok());
+  fs::rename(dir_.path() / "other" / "data" / "born", root_ / "data" / "born");
+
+  EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"born", "kept"}));
+  EXPECT_EQ(store_->count("data", "").value(), 2u);
+  EXPECT_EQ(store_->count("data", "b").value(), 1u);
+  EXPECT_EQ(store_->count("data", "d").value(), 0u);
+  ListOptions one;
+  one.max_results = 1;
+  one.names_only = true;
+  StatusOr<ListPage> first = store_->list("data", one);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->blobs.size(), 1u);
+  EXPECT_EQ(first->blobs[0].name, "born");
+  EXPECT_EQ(first->next_marker, "born");
+
+  ASSERT_TRUE(store_->put("data", "next", "z").ok());  // settles what the dead writer left
+  StatusOr<sqlite::DbHandle> db = sqlite::open_database(
+      root_ / "data" / internal::ContainerIndex::kFileName, true, "test");
+  ASSERT_TRUE(db.ok());
+  StatusOr<sqlite::Statement> pending =
+      sqlite::Statement::prepare(db->get(), "SELECT count(*) FROM pending", "test");
+  ASSERT_TRUE(pending.ok());
+  ASSERT_TRUE(pending->step().value());
+  EXPECT_EQ(pending->column_int(0), 0);
+  EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"born", "kept", "next"}));
 }
 
 // A writer killed between its temporary file and the rename leaves the file

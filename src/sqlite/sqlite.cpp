@@ -1,9 +1,10 @@
-#include "keyvault/internal/sqlite.h"
+// File: sqlite/sqlite.cpp
+#include "sqlite/sqlite.h"
 
 #include <stdexcept>
 #include <utility>
 
-namespace mpcc::keyvault::internal {
+namespace mpcc::sqlite {
 
 Status sqlite_status(sqlite3* db, int rc, std::string_view prefix, std::string_view what) {
   std::string msg = std::string(prefix) + ": " + std::string(what) + ": " +
@@ -70,6 +71,11 @@ StatusOr<bool> Statement::step() {
   return sqlite_status(db_, rc, prefix_, "step");
 }
 
+void Statement::reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+}
+
 Status Statement::run() {
   while (true) {
     MPCC_ASSIGN_OR_RETURN(bool row, step());
@@ -113,4 +119,4 @@ Status Transaction::commit() {
   return ok_status();
 }
 
-}  // namespace mpcc::keyvault::internal
+}  // namespace mpcc::sqlite

@@ -1,7 +1,7 @@
-// File: keyvault/internal/sqlite.h
+// File: sqlite/sqlite.h
 //
-// The small SQLite layer the key vault's stores share (audit log, key
-// registry): an owning connection handle, prepared statements with bound
+// The small SQLite layer mpcc's stores share (the key vault's audit log and
+// key registry, the directory store's name index): an owning connection handle, prepared statements with bound
 // values (never spliced SQL), BEGIN/COMMIT with rollback on scope exit, and
 // one mapping from SQLite result codes to Status:
 //   BUSY/LOCKED -> kUnavailable, NOTADB/CORRUPT -> kDataLoss,
@@ -22,7 +22,7 @@
 
 #include "common/status.h"
 
-namespace mpcc::keyvault::internal {
+namespace mpcc::sqlite {
 
 inline constexpr int kBusyTimeoutMs = 5000;
 
@@ -50,6 +50,8 @@ class Statement {
 
   // true: a row is available; false: done.
   StatusOr<bool> step();
+  // Ready to run again (a kept statement): rewinds and clears the bindings.
+  void reset();
   // Steps until done.
   Status run();
 
@@ -89,4 +91,4 @@ class Transaction {
   bool done_ = false;
 };
 
-}  // namespace mpcc::keyvault::internal
+}  // namespace mpcc::sqlite
