@@ -34,12 +34,17 @@ constexpr const char* kCountSql[2] = {
     "SELECT count(*) FROM names WHERE name >= ?1",
     "SELECT count(*) FROM names WHERE name >= ?1 AND name < ?2"};
 constexpr const char* kHasSql = "SELECT count(*) FROM names WHERE name = ?1";
+constexpr const char* kCountedSql = "SELECT n FROM counts WHERE prefix = ?1";
+constexpr const char* kBumpSql =
+    "INSERT INTO counts(prefix, n) VALUES(?1, ?2) ON CONFLICT(prefix) DO UPDATE SET n = n + ?2";
 constexpr const char* kPendingSql = "SELECT name FROM pending ORDER BY name";
 constexpr const char* kAddSql = "INSERT OR IGNORE INTO names(name) VALUES(?1)";
 constexpr const char* kRemoveSql = "DELETE FROM names WHERE name = ?1";
 constexpr const char* kMarkPendingSql = "INSERT OR IGNORE INTO pending(name) VALUES(?1)";
 constexpr const char* kClearPendingSql = "DELETE FROM pending WHERE name = ?1";
 constexpr const char* kBuiltSql = "SELECT value FROM meta WHERE key = 'built_boot'";
+// What 'built_boot' holds: the layout of the tables, and the boot.
+constexpr const char* kFormat = "names+counts/1";
 constexpr const char* kSetBuiltSql =
     "INSERT OR REPLACE INTO meta(key, value) VALUES('built_boot', ?1)";
 
@@ -51,6 +56,19 @@ std::optional<std::string> prefix_end(std::string prefix) {
   prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
   return prefix;
 }
+
+// The prefixes of `name` that end a "directory" (and the empty one): those
+// whose names the index counts as it goes.
+std::vector<std::string> counted_prefixes(const std::string& name) {
+  std::vector<std::string> out{""};
+  for (std::size_t slash = name.find('/'); slash != std::string::npos;
+       slash = name.find('/', slash + 1)) {
+    out.push_back(name.substr(0, slash + 1));
+  }
+  return out;
+}
+
+bool counted(const std::string& prefix) { return prefix.empty() || prefix.back() == '/'; }
 
 bool in_range(const std::string& name, const std::string& prefix, const std::string& marker) {
   return name.starts_with(prefix) && (marker.empty() || name > marker);
@@ -94,7 +112,9 @@ class ContainerIndex::Database {
          {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
           "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
           "CREATE TABLE IF NOT EXISTS names(name TEXT PRIMARY KEY) WITHOUT ROWID",
-          "CREATE TABLE IF NOT EXISTS pending(name TEXT PRIMARY KEY) WITHOUT ROWID"}) {
+          "CREATE TABLE IF NOT EXISTS pending(name TEXT PRIMARY KEY) WITHOUT ROWID",
+          "CREATE TABLE IF NOT EXISTS counts(prefix TEXT PRIMARY KEY, n INTEGER NOT NULL) "
+          "WITHOUT ROWID"}) {
       MPCC_RETURN_IF_ERROR(sqlite::exec(db->handle(), sql, kPrefix));
     }
     const std::string cache = "PRAGMA cache_size=-" + std::to_string(kCacheKiB);
@@ -137,6 +157,25 @@ class ContainerIndex::Database {
     return s->run();
   }
 
+  // Adds or removes `name`, keeping the counts of its prefixes; inside a
+  // write transaction.
+  Status set_present(const std::string& name, bool present) {
+    MPCC_RETURN_IF_ERROR(run(present ? kAddSql : kRemoveSql, name));
+    if (sqlite3_changes(handle()) == 0) return ok_status();  // it already was so
+    for (const std::string& prefix : counted_prefixes(name)) {
+      MPCC_RETURN_IF_ERROR(bump(prefix, present ? 1 : -1));
+    }
+    return ok_status();
+  }
+
+  Status bump(const std::string& prefix, std::int64_t by) {
+    MPCC_ASSIGN_OR_RETURN(sqlite::Statement * s, statement(kBumpSql));
+    Use use(*s);
+    s->bind(1, prefix);
+    s->bind(2, by);
+    return s->run();
+  }
+
   // The first column of every row of `sql` (bound by `bind`).
   template <typename Bind>
   StatusOr<std::vector<std::string>> texts(const char* sql, Bind bind) {
@@ -160,10 +199,14 @@ class ContainerIndex::Database {
     return row ? s->column_int(0) : 0;
   }
 
+  static std::string built_mark(const std::string& boot_id) {
+    return std::string(kFormat) + " " + boot_id;
+  }
+
   StatusOr<bool> built_in(const std::string& boot_id) {
     if (boot_id.empty()) return false;
     MPCC_ASSIGN_OR_RETURN(std::vector<std::string> v, texts(kBuiltSql, [](auto&) {}));
-    return !v.empty() && v.front() == boot_id;
+    return !v.empty() && v.front() == built_mark(boot_id);
   }
 
   // Fills the index from the directory, in one transaction; the caller
@@ -173,10 +216,17 @@ class ContainerIndex::Database {
     MPCC_ASSIGN_OR_RETURN(bool done, built_in(boot_id));  // by another process meanwhile
     if (!done) {
       MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
-      MPCC_RETURN_IF_ERROR(sqlite::exec(handle(), "DELETE FROM names", kPrefix));
-      MPCC_RETURN_IF_ERROR(sqlite::exec(handle(), "DELETE FROM pending", kPrefix));
-      for (const std::string& name : names) MPCC_RETURN_IF_ERROR(run(kAddSql, name));
-      MPCC_RETURN_IF_ERROR(run(kSetBuiltSql, boot_id));
+      for (const char* table : {"DELETE FROM names", "DELETE FROM pending", "DELETE FROM counts"}) {
+        MPCC_RETURN_IF_ERROR(sqlite::exec(handle(), table, kPrefix));
+      }
+      std::map<std::string, std::int64_t> counts{{"", 0}};
+      for (const std::string& name : names) {
+        MPCC_RETURN_IF_ERROR(run(kAddSql, name));
+        if (sqlite3_changes(handle()) == 0) continue;
+        for (const std::string& prefix : counted_prefixes(name)) ++counts[prefix];
+      }
+      for (const auto& [prefix, n] : counts) MPCC_RETURN_IF_ERROR(bump(prefix, n));
+      MPCC_RETURN_IF_ERROR(run(kSetBuiltSql, built_mark(boot_id)));
     }
     MPCC_RETURN_IF_ERROR(tx->commit());
     built = true;
@@ -306,11 +356,12 @@ StatusOr<std::size_t> ContainerIndex::count(const std::string& prefix,
   }
   const std::optional<std::string> upper = prefix_end(prefix);
   MPCC_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin((*db)->handle(), false, kPrefix));
-  MPCC_ASSIGN_OR_RETURN(std::int64_t n,
-                        (*db)->number(kCountSql[upper.has_value()], [&](sqlite::Statement& s) {
-                          s.bind(1, prefix);
-                          if (upper) s.bind(2, *upper);
-                        }));
+  // A "directory" prefix has its count kept; another costs a range count.
+  const char* sql = counted(prefix) ? kCountedSql : kCountSql[upper.has_value()];
+  MPCC_ASSIGN_OR_RETURN(std::int64_t n, (*db)->number(sql, [&](sqlite::Statement& s) {
+    s.bind(1, prefix);
+    if (upper && !counted(prefix)) s.bind(2, *upper);
+  }));
   MPCC_ASSIGN_OR_RETURN(std::vector<std::string> pending, (*db)->texts(kPendingSql, [](auto&) {}));
   for (const std::string& name : pending) {
     if (!name.starts_with(prefix)) continue;
@@ -331,7 +382,7 @@ Status ContainerIndex::begin_write(const std::string& name, const DirectoryReade
   MPCC_ASSIGN_OR_RETURN(std::vector<std::string> left, db->texts(kPendingSql, [](auto&) {}));
   for (const std::string& stale : left) {
     MPCC_ASSIGN_OR_RETURN(bool exists, directory.exists(stale));
-    MPCC_RETURN_IF_ERROR(db->run(exists ? kAddSql : kRemoveSql, stale));
+    MPCC_RETURN_IF_ERROR(db->set_present(stale, exists));
     MPCC_RETURN_IF_ERROR(db->run(kClearPendingSql, stale));
   }
   MPCC_RETURN_IF_ERROR(db->run(kMarkPendingSql, name));
@@ -343,7 +394,7 @@ void ContainerIndex::end_write(const std::string& name, bool present) {
   if (!db_) return;  // begin_write failed, so the write did not happen
   Status done = [&]() -> Status {
     MPCC_ASSIGN_OR_RETURN(auto tx, sqlite::Transaction::begin(db_->handle(), true, kPrefix));
-    MPCC_RETURN_IF_ERROR(db_->run(present ? kAddSql : kRemoveSql, name));
+    MPCC_RETURN_IF_ERROR(db_->set_present(name, present));
     MPCC_RETURN_IF_ERROR(db_->run(kClearPendingSql, name));
     return tx->commit();
   }();

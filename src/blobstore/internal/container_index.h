@@ -6,6 +6,10 @@
 // with the container: a party app that lists its own records holds a page
 // cache of at most kCacheKiB, however many records there are.
 //
+// It also keeps the number of names under each "directory" prefix (empty,
+// or ending in '/': records/, records/contoso/), so counting those costs
+// O(log n); any other prefix is a range count, O(names under it).
+//
 // The directory stays the truth; the index follows it, shared by every
 // process that opens the root.
 //  - A writer (put, remove), holding the container's exclusive lock, calls
@@ -82,7 +86,7 @@ class ContainerIndex {
   // empty), at most `limit` (>= 1).
   StatusOr<NamePage> page(const std::string& prefix, const std::string& marker, std::size_t limit,
                           const DirectoryReader& directory);
-  // How many names start with `prefix`.
+  // How many names start with `prefix` (O(log n) for a "directory" prefix).
   StatusOr<std::size_t> count(const std::string& prefix, const DirectoryReader& directory);
 
   // Writer side; the caller holds the container's exclusive lock. An error

@@ -379,14 +379,21 @@ TEST_P(BlobStoreTest, NamesOnlyListsTheSameNames) {
 // count() agrees with the listing for any prefix, and names a missing
 // container.
 TEST_P(BlobStoreTest, CountAgreesWithTheListing) {
-  for (const char* n : {"rec/b", "rec/a", "other/x", "rec/c", "re", "rec"}) put_ok(n, n);
-  for (const char* prefix : {"", "rec/", "rec", "re", "other/", "none/", "rec/a"}) {
-    ListOptions options;
-    options.prefix = prefix;
-    StatusOr<std::size_t> n = store_->count(container_, prefix);
-    ASSERT_TRUE(n.ok()) << n.status().to_string();
-    EXPECT_EQ(*n, all_names(options).size()) << "prefix " << prefix;
-  }
+  const auto agree = [&](const char* when) {
+    for (const char* prefix : {"", "rec/", "rec", "re", "other/", "none/", "rec/a", "rec/d/", "rec/d/e/"}) {
+      ListOptions options;
+      options.prefix = prefix;
+      StatusOr<std::size_t> n = store_->count(container_, prefix);
+      ASSERT_TRUE(n.ok()) << n.status().to_string();
+      EXPECT_EQ(*n, all_names(options).size()) << "prefix " << prefix << ", " << when;
+    }
+  };
+  for (const char* n : {"rec/b", "rec/a", "other/x", "rec/c", "re", "rec", "rec/d/e/f"}) put_ok(n, n);
+  agree("after the puts");
+  put_ok("rec/a", "again");  // an overwrite adds no name
+  MPCC_ASSERT_OK(store_->remove(container_, "rec/d/e/f"));
+  MPCC_ASSERT_OK(store_->remove(container_, "rec/b"));
+  agree("after an overwrite and removes");
   EXPECT_EQ(store_->count("nosuchcontainer", "").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->count("Bad_Name", "").status().code(), StatusCode::kInvalidArgument);
 }

@@ -247,6 +247,10 @@ TEST_F(DirectoryStoreTest, ListingsFollowEveryWriterOfTheRoot) {
       StatusOr<std::size_t> n = reader->count("data", "rec/");
       ASSERT_TRUE(n.ok());
       EXPECT_EQ(*n, want_rec.size());
+      EXPECT_EQ(reader->count("data", "").value(), model.size());
+      EXPECT_EQ(reader->count("data", "rec/1").value(),
+                std::count_if(want_rec.begin(), want_rec.end(),
+                              [](const std::string& r) { return r.starts_with("rec/1"); }));
     }
   }
 }
