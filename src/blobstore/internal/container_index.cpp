@@ -1,6 +1,7 @@
 // File: blobstore/internal/container_index.cpp
 #include "blobstore/internal/container_index.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -105,6 +106,9 @@ std::string current_boot_id() {
 class ContainerIndex::Database {
  public:
   static StatusOr<std::unique_ptr<Database>> open(const fs::path& file) {
+    // Made 0600 first, like every file of the store; SQLite gives its WAL
+    // and shared-memory files the same mode.
+    MPCC_RETURN_IF_ERROR(open_fd(file, O_RDWR | O_CREAT, 0600).status());
     MPCC_ASSIGN_OR_RETURN(sqlite::DbHandle handle,
                           sqlite::open_database(file, /*read_only=*/false, kPrefix));
     std::unique_ptr<Database> db(new Database(std::move(handle)));
@@ -263,12 +267,8 @@ StatusOr<ContainerIndex::Database*> ContainerIndex::database(const DirectoryRead
     if (opened.ok()) db_ = std::move(opened).value();
     if (db_ && db_->built) return db_.get();
   }
-  // Not built this boot, or damaged: build it, holding the container's lock.
-  std::optional<FileLock> lock;
-  if (!locked) {
-    MPCC_ASSIGN_OR_RETURN(FileLock l, FileLock::acquire(dir_ / kLockFile));
-    lock.emplace(std::move(l));
-  }
+  // Not built this boot, or damaged: build it, which takes the container's lock.
+  if (!locked) return nullptr;
   Status built = db_ ? db_->build(directory, boot_id_)
                      : data_loss("directory store index: cannot be opened");
   if (built.code() == StatusCode::kDataLoss) {
@@ -288,6 +288,18 @@ StatusOr<ContainerIndex::Database*> ContainerIndex::database(const DirectoryRead
   return db_.get();
 }
 
+StatusOr<ContainerIndex::Database*> ContainerIndex::reader_database(
+    std::unique_lock<std::mutex>& guard, const DirectoryReader& directory) {
+  MPCC_ASSIGN_OR_RETURN(Database * db, database(directory, false));
+  if (db != nullptr) return db;
+  // Writers take the container's lock, then mutex_: so must a builder.
+  guard.unlock();
+  StatusOr<FileLock> lock = FileLock::acquire(dir_ / kLockFile);
+  guard.lock();
+  if (!lock.ok()) return lock.status();
+  return database(directory, true);
+}
+
 StatusOr<std::unique_ptr<ContainerIndex::Database>> ContainerIndex::open_built(
     const fs::path& file) const {
   MPCC_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::open(file));
@@ -297,8 +309,8 @@ StatusOr<std::unique_ptr<ContainerIndex::Database>> ContainerIndex::open_built(
 
 StatusOr<NamePage> ContainerIndex::page(const std::string& prefix, const std::string& marker,
                                         std::size_t limit, const DirectoryReader& directory) {
-  std::lock_guard guard(mutex_);
-  StatusOr<Database*> db = database(directory, false);
+  std::unique_lock guard(mutex_);
+  StatusOr<Database*> db = reader_database(guard, directory);
   if (!db.ok()) {
     if (!warned_) {
       warned_ = true;
@@ -347,8 +359,8 @@ StatusOr<NamePage> ContainerIndex::page(const std::string& prefix, const std::st
 
 StatusOr<std::size_t> ContainerIndex::count(const std::string& prefix,
                                             const DirectoryReader& directory) {
-  std::lock_guard guard(mutex_);
-  StatusOr<Database*> db = database(directory, false);
+  std::unique_lock guard(mutex_);
+  StatusOr<Database*> db = reader_database(guard, directory);
   if (!db.ok()) {
     MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
     return static_cast<std::size_t>(std::count_if(

@@ -98,10 +98,15 @@ class ContainerIndex {
 
  private:
   class Database;
-  // The open, built index (opened again when its file was replaced), or
-  // null when there is none to use; caller holds mutex_. `locked`: the
-  // caller holds the container's exclusive lock (needed to build).
+  // The open, built index (opened again when its file was replaced); caller
+  // holds mutex_. `locked`: the caller holds the container's exclusive lock,
+  // which building needs; without it, null when the index needs building.
   StatusOr<Database*> database(const DirectoryReader& directory, bool locked);
+  // database() for a reader, which holds `guard` on mutex_ but not the
+  // container's lock: takes that lock to build, letting go of mutex_ while
+  // it waits (lock order: the container's lock, then mutex_, as writers).
+  StatusOr<Database*> reader_database(std::unique_lock<std::mutex>& guard,
+                                      const DirectoryReader& directory);
   // The index file opened, knowing whether it is built this boot.
   StatusOr<std::unique_ptr<Database>> open_built(const std::filesystem::path& file) const;
 

@@ -16,9 +16,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -27,6 +29,7 @@
 
 #include "blobstore/internal/blob_file.h"
 #include "blobstore/internal/container_index.h"
+#include "blobstore/internal/posix_file.h"
 #include "blobstore/test/test_util.h"
 #include "common/testing/temp_dir.h"
 #include "sqlite/sqlite.h"
@@ -409,6 +412,37 @@ TEST_F(DirectoryStoreTest, AWriterKilledMidWriteLeavesNothingStale) {
   EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"born", "kept", "next"}));
 }
 
+// A reader that must build the index waits for the container's lock without
+// holding the index: a writer of its own process, holding that lock, still
+// records its write (the lock order is the container's lock, then the
+// index; the other way round the two would wait for each other for ever).
+TEST_F(DirectoryStoreTest, AReaderBuildingTheIndexDoesNotBlockAWriterHoldingTheLock) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(20);  // a deadlock ends the child, and the test fails
+    internal::ContainerIndex index(root_ / "data", internal::current_boot_id());
+    internal::DirectoryReader empty;
+    empty.scan = [] { return StatusOr<std::vector<std::string>>(std::vector<std::string>{}); };
+    empty.exists = [](const std::string&) { return StatusOr<bool>(false); };
+    StatusOr<internal::FileLock> acquired = internal::FileLock::acquire(root_ / "data" / ".lock");
+    if (!acquired.ok()) ::_exit(2);
+    std::optional<internal::FileLock> lock(std::move(acquired).value());
+    std::thread reader([&] { (void)index.page("", "", 10, empty); });  // must build: waits
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!index.begin_write("w", empty).ok()) ::_exit(3);  // what a writer does under the lock
+    index.end_write("w", false);
+    lock.reset();  // the writer is done
+    reader.join();
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child was killed (deadlock?) by signal "
+                                 << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 // A writer killed between its temporary file and the rename leaves the file
 // behind; the next create_container of that container removes it once the
 // writer's pid is gone (or a zombie), and leaves a live writer's (or an
@@ -494,6 +528,12 @@ TEST_F(DirectoryStoreTest, OnDiskLayout) {
   EXPECT_NE(content.find("\"owner\":\"contoso\""), std::string::npos);
   EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
+  ASSERT_TRUE(store_->list("data").ok());
+  for (const auto& e : fs::directory_iterator(root_ / "data")) {  // the index's files too
+    EXPECT_EQ(e.status().permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write)
+        << e.path();
+  }
   EXPECT_EQ(fs::status(root_).permissions() & fs::perms::all, fs::perms::owner_all);
   EXPECT_EQ(fs::status(root_ / "data").permissions() & fs::perms::all, fs::perms::owner_all);
   EXPECT_EQ(p->etag.size(), 18u);
