@@ -18,14 +18,14 @@
 //  - Writers of a container (put, remove) serialise on an flock(2) of
 //    ROOT/<container>/.lock for the check-and-rename step, so If-Match and
 //    If-None-Match: * are atomic with respect to writers in other threads
-//    and other processes. Reads take no lock
-//    (a listing whose name index is stale rescans under a shared one).
+//    and other processes. Reads take no lock.
 //  - Every put gets a new random 64-bit ETag ("0x" + 16 hex digits).
 //  - Listing: byte order of names, prefix, marker exclusive (names > marker),
-//    NextMarker = the last name returned when more follow; answered from an
-//    in-memory name index kept current across processes by the container's
-//    change log, ROOT/<container>/.changes (internal/container_index.h):
-//    O(log n + page) per page, O(log n) per count(), never stale.
+//    NextMarker = the last name returned when more follow; answered from the
+//    container's name index, ROOT/<container>/.index (SQLite, shared by every
+//    process; internal/container_index.h): O(log n + page) per page, O(log n)
+//    per count() of a "directory" prefix, never stale, and no memory that
+//    grows with the container.
 //  - durable = false skips the fsyncs (tests, benchmarks): atomic for
 //    concurrent readers still, but not across a power loss.
 //
