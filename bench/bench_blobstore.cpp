@@ -97,8 +97,8 @@ void BM_Count(benchmark::State& state) {
 BENCHMARK(BM_Count)->Arg(1000)->Arg(10000)->Arg(50000)->Unit(benchmark::kMicrosecond);
 
 // A create-only put then the page; range(1) = 1: the put comes from another
-// store object (another process: the reader catches up from the change
-// log), 0: from the reader's own store (applied to its index directly).
+// store object (as another process's would), 0: from the reader's own store.
+// Both write and read the one on-disk index, so the two should cost the same.
 void BM_WriteThenListPage(benchmark::State& state) {
   Filled& f = filled(static_cast<int>(state.range(0)));
   const bool elsewhere = state.range(1) == 1;

@@ -300,6 +300,18 @@ StatusOr<ContainerIndex::Database*> ContainerIndex::reader_database(
   return database(directory, true);
 }
 
+StatusOr<std::vector<std::string>> ContainerIndex::scan_without_index(
+    const Status& why, const DirectoryReader& directory) {
+  if (!warned_) {
+    warned_ = true;
+    spdlog::warn("directory store: no listing index for {} (listings and counts scan): {}",
+                 dir_.string(), why.message());
+  }
+  MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 StatusOr<std::unique_ptr<ContainerIndex::Database>> ContainerIndex::open_built(
     const fs::path& file) const {
   MPCC_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::open(file));
@@ -312,13 +324,7 @@ StatusOr<NamePage> ContainerIndex::page(const std::string& prefix, const std::st
   std::unique_lock guard(mutex_);
   StatusOr<Database*> db = reader_database(guard, directory);
   if (!db.ok()) {
-    if (!warned_) {
-      warned_ = true;
-      spdlog::warn("directory store: no listing index for {} (listings scan): {}",
-                   dir_.string(), db.status().message());
-    }
-    MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
-    std::sort(names.begin(), names.end());
+    MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, scan_without_index(db.status(), directory));
     return page_of(std::move(names), prefix, marker, limit);
   }
   const bool strict = !marker.empty() && marker >= prefix;
@@ -362,7 +368,7 @@ StatusOr<std::size_t> ContainerIndex::count(const std::string& prefix,
   std::unique_lock guard(mutex_);
   StatusOr<Database*> db = reader_database(guard, directory);
   if (!db.ok()) {
-    MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, directory.scan());
+    MPCC_ASSIGN_OR_RETURN(std::vector<std::string> names, scan_without_index(db.status(), directory));
     return static_cast<std::size_t>(std::count_if(
         names.begin(), names.end(), [&](const std::string& n) { return n.starts_with(prefix); }));
   }

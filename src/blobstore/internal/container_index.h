@@ -107,6 +107,10 @@ class ContainerIndex {
   // it waits (lock order: the container's lock, then mutex_, as writers).
   StatusOr<Database*> reader_database(std::unique_lock<std::mutex>& guard,
                                       const DirectoryReader& directory);
+  // Every name, sorted, read from the directory when there is no index to
+  // use (`why`; logged once); caller holds mutex_.
+  StatusOr<std::vector<std::string>> scan_without_index(const Status& why,
+                                                        const DirectoryReader& directory);
   // The index file opened, knowing whether it is built this boot.
   StatusOr<std::unique_ptr<Database>> open_built(const std::filesystem::path& file) const;
 

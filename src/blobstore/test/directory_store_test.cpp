@@ -412,6 +412,29 @@ TEST_F(DirectoryStoreTest, AWriterKilledMidWriteLeavesNothingStale) {
   EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"born", "kept", "next"}));
 }
 
+// Without a usable index (here its path is taken by a directory), a writer
+// refuses rather than change the directory behind the index, and listings
+// and counts read the directory itself.
+TEST_F(DirectoryStoreTest, WithoutAUsableIndexWritesFailAndListingsScan) {
+  fs::create_directory(root_ / "data" / internal::ContainerIndex::kFileName);
+  const StatusOr<BlobProperties> refused = store_->put("data", "refused", "x");
+  EXPECT_FALSE(refused.ok());
+  EXPECT_FALSE(fs::exists(root_ / "data" / "refused"));
+  EXPECT_EQ(files_in(root_ / "data"), (std::set<std::string>{".lock"}));  // no temp file either
+
+  StatusOr<std::unique_ptr<BlobStore>> elsewhere = testing::open_directory(dir_.path() / "other");
+  ASSERT_TRUE(elsewhere.ok());
+  MPCC_ASSERT_OK((*elsewhere)->create_container("data"));
+  for (const char* name : {"b/2", "a/1", "b/1"}) {
+    ASSERT_TRUE((*elsewhere)->put("data", name, name).ok());
+    const std::string file = internal::blob_file_name(name);
+    fs::rename(dir_.path() / "other" / "data" / file, root_ / "data" / file);
+  }
+  EXPECT_EQ(listed(*store_, ""), (std::vector<std::string>{"a/1", "b/1", "b/2"}));
+  EXPECT_EQ(listed(*store_, "b/"), (std::vector<std::string>{"b/1", "b/2"}));
+  EXPECT_EQ(store_->count("data", "b/").value(), 2u);
+}
+
 // A reader that must build the index waits for the container's lock without
 // holding the index: a writer of its own process, holding that lock, still
 // records its write (the lock order is the container's lock, then the
